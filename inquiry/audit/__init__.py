@@ -1,0 +1,1 @@
+"""Audit trail of every change to tickets, users, tokens and settings."""

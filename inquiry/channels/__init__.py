@@ -1,0 +1,1 @@
+"""Channel accounts on the networks; one adapter module per platform comes with the channels issue."""

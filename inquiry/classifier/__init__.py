@@ -1,0 +1,1 @@
+"""The router: topic, audience, priority and language for every inbound message."""

@@ -1,0 +1,32 @@
+"""The ``inquiry`` command: Flask's CLI over the app factory, plus each feature's commands.
+
+Commands are attached to the group itself (not the app), so ``inquiry demo`` can run before
+there is a secret key to build the app with.
+"""
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+
+def _create_app():
+    from inquiry import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, help="Inquiry: the public-inquiry desk.")
+def main() -> None:
+    """Console script entry point."""
+
+
+def _attach() -> None:
+    from inquiry.auth.cli import token_cli, user_cli
+    from inquiry.demo.cli import demo_command
+    from inquiry.serve import serve_command
+
+    for command in (user_cli, token_cli, serve_command, demo_command):
+        main.add_command(command)
+
+
+_attach()

@@ -1,0 +1,80 @@
+"""Every setting, its default, and where it comes from.
+
+Order: these defaults, then ``instance/config.py``, then ``INQUIRY_*`` environment variables,
+then the ``test_config`` mapping given to the factory.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+# A setting's default, with one comment each. Environment variables override any of these as
+# ``INQUIRY_<NAME>`` (``INQUIRY_DATABASE_URL`` maps to ``SQLALCHEMY_DATABASE_URI``).
+DEFAULTS: dict[str, object] = {
+    # Signs sessions and CSRF tokens. Never in the repository: the demo writes one into instance/.
+    "SECRET_KEY": None,
+    # SQLite in instance/ unless told otherwise; PostgreSQL: postgresql+psycopg://user@host/db
+    "SQLALCHEMY_DATABASE_URI": None,
+    # Reject bodies bigger than this anywhere (webhooks included): 5 MiB.
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    # The JSON API accepts at most this many bytes per request body.
+    "API_MAX_BODY_BYTES": 256 * 1024,
+    # Longest inbound or outbound message body, in characters (API, form, services).
+    "MESSAGE_MAX_CHARS": 10_000,
+    # A message to a ticket solved less than this many days ago reopens it; later, a new ticket.
+    "REOPEN_WITHIN_DAYS": 7,
+    # Lists: default and largest page size.
+    "PAGE_SIZE": 25,
+    "PAGE_SIZE_MAX": 100,
+    # Flask-Limiter storage: memory:// per process; redis://127.0.0.1:6379 when several workers.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    # Public form: submissions and status look-ups allowed per client address.
+    "CONTACT_RATE_LIMIT": "5 per minute;30 per hour",
+    "STATUS_RATE_LIMIT": "20 per minute",
+    # Login: attempts per client address, and per account before a temporary lock.
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCK_MINUTES": 15,
+    # API tokens expire after this many days unless created with another lifetime (0 = never).
+    "API_TOKEN_DAYS": 365,
+    # Behind a reverse proxy, how many proxies to trust for the client address (0 = none).
+    "PROXY_FIX_HOPS": 0,
+    # Session cookie hardening. SECURE: None means "on in production, off otherwise".
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": None,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # "production" refuses to start without a SECRET_KEY; "development" and "testing" do not.
+    "ENV": "production",
+}
+
+ENV_PREFIX = "INQUIRY_"
+# Environment names that do not map one to one onto a setting name.
+ENV_ALIASES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
+
+
+def _coerce(raw: str, default: object) -> object:
+    """Environment values are strings; give them the type of the default they replace."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, (dict, list)):
+        return json.loads(raw)
+    return raw
+
+
+def from_environment(environ: os._Environ | dict | None = None) -> dict[str, object]:
+    """Settings given as ``INQUIRY_*`` environment variables."""
+    environ = os.environ if environ is None else environ
+    found: dict[str, object] = {}
+    for key, raw in environ.items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        name = key[len(ENV_PREFIX):]
+        name = ENV_ALIASES.get(name, name)
+        found[name] = _coerce(raw, DEFAULTS.get(name))
+    return found

@@ -1,0 +1,1 @@
+"""Senders across platforms, and the links between the contacts of one person."""

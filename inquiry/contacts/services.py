@@ -1,0 +1,72 @@
+"""Finding or creating the contact behind an inbound message, and linking contacts."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from inquiry.audit.services import record
+from inquiry.contacts.models import Contact, Person
+from inquiry.extensions import db
+
+
+def contact_key(platform: str, *, external_id: str | None, email: str | None, phone: str | None) -> str | None:
+    """The identity of a sender on a channel: the platform id, else e-mail, else phone."""
+    if external_id:
+        return external_id.strip()
+    if email:
+        return "email:" + email.strip().lower()
+    if phone:
+        return "phone:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return None
+
+
+def upsert_contact(
+    platform: str,
+    external_id: str,
+    *,
+    display_name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    language: str | None = None,
+) -> Contact:
+    """The contact for (platform, external_id), created if new; fresh details fill the gaps."""
+    query = select(Contact).filter_by(platform=platform, external_id=external_id)
+    contact = db.session.scalar(query)
+    if contact is None:
+        # Two first messages from one sender may arrive at once: let the database pick the winner.
+        try:
+            with db.session.begin_nested():
+                contact = Contact(platform=platform, external_id=external_id)
+                db.session.add(contact)
+        except IntegrityError:
+            contact = db.session.scalar(query)
+    if display_name:
+        contact.display_name = display_name
+    if email:
+        contact.email = email
+    if phone:
+        contact.phone = phone
+    if language and not contact.language:
+        contact.language = language
+    return contact
+
+
+def link_contacts(first: Contact, second: Contact, *, actor=None) -> Person:
+    """Record that two contacts are the same human; their people are merged into one."""
+    person = first.person or second.person or Person(name=first.display_name or second.display_name)
+    if first.person and second.person and first.person is not second.person:
+        absorbed = second.person
+        for contact in list(absorbed.contacts):
+            contact.person = person
+        db.session.delete(absorbed)
+    first.person = person
+    second.person = person
+    db.session.add(person)
+    db.session.flush()
+    record(
+        "contact.linked",
+        actor=actor,
+        subject=f"person:{person.id}",
+        after={"contacts": sorted(c.id for c in person.contacts)},
+    )
+    return person

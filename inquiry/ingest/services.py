@@ -1,0 +1,126 @@
+"""Receiving one inbound message: dedupe, contact, thread, classify, open or append.
+
+The webhooks, the polling connectors, the web form, the API and the demo all come through
+``receive`` so that each of these rules exists once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from inquiry.classifier import service as classifier
+from inquiry.contacts.services import contact_key, upsert_contact
+from inquiry.dbtypes import utcnow
+from inquiry.extensions import db
+from inquiry.ingest.inbound import InboundMessage
+from inquiry.tickets import services as tickets
+from inquiry.tickets.models import Message, Ticket
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"  # a new ticket
+    APPENDED = "appended"  # joined the conversation's open (or reopened) ticket
+    DUPLICATE = "duplicate"  # seen before: nothing written
+
+
+@dataclass
+class Received:
+    outcome: Outcome
+    ticket: Ticket
+    message: Message
+    # Only for a new ticket whose sender asked for one; shown once, stored hashed.
+    public_token: str | None = None
+
+
+def _existing(account_id: int, external_id: str | None) -> Message | None:
+    if not external_id:
+        return None
+    return db.session.scalar(select(Message).filter_by(channel_account_id=account_id, external_id=external_id))
+
+
+def receive(inbound: InboundMessage, *, at: dt.datetime | None = None) -> Received:
+    """Store ``inbound`` on its ticket. Safe to call twice with the same platform message id."""
+    at = at or utcnow()
+    account = inbound.account
+    text = tickets.check_body(inbound.text, "text")
+    duplicate = _existing(account.id, inbound.external_message_id)
+    if duplicate is not None:
+        return Received(Outcome.DUPLICATE, duplicate.ticket, duplicate)
+
+    sender = contact_key(
+        account.platform,
+        external_id=inbound.sender_external_id,
+        email=inbound.sender_email,
+        phone=inbound.sender_phone,
+    ) or "anonymous:" + secrets.token_hex(8)
+    contact = upsert_contact(
+        account.platform,
+        sender,
+        display_name=inbound.sender_display_name,
+        email=inbound.sender_email,
+        phone=inbound.sender_phone,
+        language=inbound.language,
+    )
+    db.session.flush()
+    conversation = inbound.conversation_key or "msg:" + (inbound.external_message_id or secrets.token_hex(12))
+    sent_at = inbound.sent_at or at
+
+    try:
+        with db.session.begin_nested():
+            ticket, outcome, token = _thread(inbound, account, contact, conversation, text, at)
+            message = tickets.add_inbound(
+                ticket, text, contact=contact, account=account,
+                external_id=inbound.external_message_id, sent_at=sent_at, at=at,
+            )
+    except IntegrityError:
+        # A concurrent delivery of the same message, or of the conversation's first message,
+        # won the race: take its result instead of writing a second one.
+        duplicate = _existing(account.id, inbound.external_message_id)
+        if duplicate is not None:
+            return Received(Outcome.DUPLICATE, duplicate.ticket, duplicate)
+        ticket = tickets.find_open_ticket(account.id, conversation)
+        if ticket is None:
+            raise
+        message = tickets.add_inbound(
+            ticket, text, contact=contact, account=account,
+            external_id=inbound.external_message_id, sent_at=sent_at, at=at,
+        )
+        outcome, token = Outcome.APPENDED, None
+    return Received(outcome, ticket, message, token)
+
+
+def _thread(inbound, account, contact, conversation, text, at):
+    """The ticket this message belongs to: the open one, a recently solved one, or a new one."""
+    ticket = tickets.find_open_ticket(account.id, conversation) or tickets.find_reopenable_ticket(
+        account.id, conversation, at
+    )
+    if ticket is not None:
+        return ticket, Outcome.APPENDED, None
+    prediction = classifier.predict(text, channel=account.platform, language_hint=inbound.language)
+    ticket, token = tickets.open_ticket(
+        account=account,
+        contact=contact,
+        conversation_key=conversation,
+        subject=inbound.subject or _subject_from(text),
+        prediction=prediction,
+        language=inbound.language,
+        at=at,
+        with_public_token=inbound.wants_public_token,
+    )
+    return ticket, Outcome.CREATED, token
+
+
+def _subject_from(text: str) -> str:
+    """First line of the message, cut at a word boundary: what a list shows for a DM."""
+    line = text.strip().splitlines()[0]
+    if len(line) <= 80:
+        return line
+    return line[:80].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,6 @@
+"""Pages that belong to no feature: the front door and the health check."""
+from flask import Blueprint
+
+bp = Blueprint("pages", __name__)
+
+from inquiry.pages import views  # noqa: E402,F401

@@ -1,0 +1,169 @@
+"""Queues, tickets and the messages of their conversations."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inquiry.dbtypes import UTCDateTime, utcnow
+from inquiry.extensions import db
+
+
+def _enum(cls):
+    """Enums stored as their string values (portable VARCHAR, readable in SQL)."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class TicketStatus(enum.StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"  # waiting on the sender
+    ON_HOLD = "on_hold"  # waiting on someone inside the organisation
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES = frozenset({TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.ON_HOLD})
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    NOTE = "note"
+
+
+class DeliveryStatus(enum.StrEnum):
+    RECEIVED = "received"  # inbound, stored
+    QUEUED = "queued"  # outbound, waiting for the worker
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+class LabelSource(enum.StrEnum):
+    """Who set a routing label, so corrections can be told from predictions."""
+
+    CLASSIFIER = "classifier"
+    AGENT = "agent"  # a person in the workspace or over the API
+    SENDER = "sender"  # the sender said so (e.g. chose a language in the form)
+    SYSTEM = "system"  # a default when nothing better was known
+
+
+class Queue(db.Model):
+    __tablename__ = "queues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list["User"]] = relationship(  # noqa: F821
+        secondary="queue_members", back_populates="queues", order_by="User.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Queue {self.slug}>"
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What people quote: "INQ-" and eight unambiguous characters.
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus), default=TicketStatus.NEW)
+
+    # Routing labels, each with the classifier's confidence and who set it.
+    topic: Mapped[str | None] = mapped_column(String(40))
+    topic_confidence: Mapped[float | None] = mapped_column(Float)
+    topic_source: Mapped[LabelSource | None] = mapped_column(_enum(LabelSource))
+    topic_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    audience: Mapped[str | None] = mapped_column(String(40))
+    audience_confidence: Mapped[float | None] = mapped_column(Float)
+    audience_source: Mapped[LabelSource | None] = mapped_column(_enum(LabelSource))
+    audience_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    priority_confidence: Mapped[float | None] = mapped_column(Float)
+    priority_source: Mapped[LabelSource | None] = mapped_column(_enum(LabelSource))
+    priority_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    language: Mapped[str | None] = mapped_column(String(8))
+    language_confidence: Mapped[float | None] = mapped_column(Float)
+    language_source: Mapped[LabelSource | None] = mapped_column(_enum(LabelSource))
+    language_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    # Where the ticket sits: its audience's queue, or triage.
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    channel_account_id: Mapped[int] = mapped_column(ForeignKey("channel_accounts.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    # The platform's conversation (chat id, thread, comment tree) this ticket answers.
+    conversation_key: Mapped[str] = mapped_column(String(255))
+    # Equals conversation_key while the ticket is open, NULL after: a unique index on it makes
+    # "one open ticket per conversation" a database guarantee even under concurrent deliveries.
+    open_conversation_key: Mapped[str | None] = mapped_column(String(255))
+    # SHA-256 of the secret the sender uses to check the status without an account.
+    public_token_hash: Mapped[str | None] = mapped_column(String(64))
+
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_inbound_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    solved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    queue: Mapped[Queue] = relationship()
+    assignee: Mapped["User | None"] = relationship(foreign_keys=[assignee_id])  # noqa: F821
+    channel_account: Mapped["ChannelAccount"] = relationship()  # noqa: F821
+    contact: Mapped["Contact"] = relationship()  # noqa: F821
+    messages: Mapped[list["Message"]] = relationship(
+        back_populates="ticket", order_by="(Message.created_at, Message.id)", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("channel_account_id", "open_conversation_key"),
+        Index("ix_tickets_queue_status_created", "queue_id", "status", "created_at", "id"),
+        Index("ix_tickets_assignee_status_created", "assignee_id", "status", "created_at", "id"),
+        Index("ix_tickets_status_created", "status", "created_at", "id"),
+        Index("ix_tickets_created", "created_at", "id"),
+        Index("ix_tickets_contact_created", "contact_id", "created_at"),
+        Index("ix_tickets_account_conversation", "channel_account_id", "conversation_key"),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<Ticket {self.reference} {self.status}>"
+
+
+class Message(db.Model):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    direction: Mapped[Direction] = mapped_column(_enum(Direction))
+    body: Mapped[str] = mapped_column(Text)
+    # An agent for outbound replies and notes; the contact for inbound messages.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    channel_account_id: Mapped[int | None] = mapped_column(ForeignKey("channel_accounts.id"))
+    # The platform's id for the message: with the account, the key that makes intake idempotent.
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    delivery_status: Mapped[DeliveryStatus | None] = mapped_column(_enum(DeliveryStatus))
+    # When the platform says it was sent (inbound) — may differ from when we stored it.
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+    author: Mapped["User | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        UniqueConstraint("channel_account_id", "external_id"),
+        Index("ix_messages_ticket_created", "ticket_id", "created_at", "id"),
+    )

@@ -1,0 +1,105 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL when INQUIRY_TEST_DATABASE_URL names
+one) migrated once per run with Alembic, emptied between tests; factories that return callables.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from inquiry import create_app
+from inquiry.extensions import db as _db
+from inquiry.extensions import limiter
+
+from tests.factories import Factories
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+KEEP_TABLES = {"queues", "alembic_version"}  # seeded by the migration; never emptied
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("INQUIRY_TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+def postgres_available() -> bool:
+    try:
+        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 2})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """Migrate an empty database to head once for the whole run."""
+    url = _database_url(tmp_path_factory)
+    if url.startswith("postgresql"):
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app({"TESTING": True, "ENV": "testing", "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        _db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path):
+    """Settings for this test's app; a test may change them before asking for ``app``."""
+    return {
+        "TESTING": True,
+        "ENV": "testing",
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        limiter.reset()
+        yield app
+        _db.session.remove()
+        _empty(_db.engine)
+        _db.engine.dispose()
+
+
+def _empty(engine) -> None:
+    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app):
+    """Factories: make.user(), make.ticket(), make.token() …, each returning a committed row."""
+    return Factories()
