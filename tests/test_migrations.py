@@ -1,0 +1,18 @@
+"""The Alembic migrations build exactly the schema the models describe, on this database."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+
+from inquiry import taxonomy
+from inquiry.tickets.models import Queue
+
+
+def test_models_and_migrations_agree(db):
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
+def test_migration_creates_one_queue_per_audience_plus_triage(db):
+    slugs = set(db.session.scalars(select(Queue.slug)))
+    assert slugs == set(taxonomy.AUDIENCES) | {taxonomy.TRIAGE_QUEUE}
