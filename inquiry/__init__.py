@@ -83,6 +83,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from inquiry.api import bp as api_bp
     from inquiry.auth import bp as auth_bp
+    from inquiry.ingest.webhooks import bp as hooks_bp
     from inquiry.pages import bp as pages_bp
     from inquiry.public import bp as public_bp
     from inquiry.tickets import bp as tickets_bp
@@ -92,4 +93,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tickets_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(hooks_bp)
 

@@ -23,6 +23,22 @@ DEFAULTS: dict[str, object] = {
     "MESSAGE_MAX_CHARS": 10_000,
     # A message to a ticket solved less than this many days ago reopens it; later, a new ticket.
     "REOPEN_WITHIN_DAYS": 7,
+    # The address the platforms reach this desk at (e.g. https://desk.example.org), for webhook URLs.
+    "PUBLIC_BASE_URL": "",
+    # Webhooks: False acknowledges as soon as the delivery is stored and leaves threading and
+    # classification to `inquiry worker` (fastest acknowledgement under load); True does them
+    # before answering (no worker needed; each delivery takes longer).
+    "INGEST_INLINE": False,
+    # Outbound replies: attempts before the dead letter, and the back-off between them.
+    "OUTBOX_MAX_ATTEMPTS": 8,
+    "OUTBOX_BACKOFF_SECONDS": 30,
+    "OUTBOX_BACKOFF_MAX_SECONDS": 3600,
+    # Seconds a worker holds an outbox item it is sending before another worker may retry it.
+    "OUTBOX_LEASE_SECONDS": 120,
+    # HTTP timeout (seconds) for platform APIs.
+    "OUTBOUND_TIMEOUT": 10,
+    # Polling connectors: seconds between polls of one account.
+    "POLL_INTERVAL_SECONDS": 60,
     # Lists: default and largest page size.
     "PAGE_SIZE": 25,
     "PAGE_SIZE_MAX": 100,

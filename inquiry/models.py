@@ -1,6 +1,8 @@
 """Imports every feature's models so SQLAlchemy and Alembic see the whole schema."""
 from inquiry.audit.models import AuditEvent  # noqa: F401
 from inquiry.auth.models import ApiToken, User, UserLanguage, queue_members  # noqa: F401
-from inquiry.channels.models import ChannelAccount  # noqa: F401
+from inquiry.channels.models import ChannelAccount, ChannelRejection  # noqa: F401
 from inquiry.contacts.models import Contact, Person  # noqa: F401
 from inquiry.tickets.models import Message, Queue, Ticket  # noqa: F401
+from inquiry.ingest.models import Delivery  # noqa: F401
+from inquiry.outbound.models import OutboxItem  # noqa: F401

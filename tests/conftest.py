@@ -103,3 +103,13 @@ def client(app):
 def make(app):
     """Factories: make.user(), make.ticket(), make.token() …, each returning a committed row."""
     return Factories()
+
+
+@pytest.fixture
+def platform_server():
+    """A loopback HTTP server playing a platform API; set ``.script`` to [(status, json), …]."""
+    from tests.support.platform_server import PlatformServer
+
+    server = PlatformServer().start()
+    yield server
+    server.stop()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask import current_app
 from sqlalchemy import select
 
 from inquiry import taxonomy
@@ -34,3 +35,30 @@ def default_account(platform: str) -> ChannelAccount:
     if account is None:
         account = create_account(platform, f"{taxonomy.CHANNELS[platform]} (direct)")
     return account
+
+
+def webhook_url(account: ChannelAccount) -> str:
+    """Where the platform must send deliveries for this account."""
+    from inquiry.channels.registry import BRIDGE, uses_bridge
+
+    path = f"/hooks/{BRIDGE if uses_bridge(account) else account.platform}/{account.key}"
+    return (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/") + path
+
+
+def describe(account: ChannelAccount) -> dict:
+    """The account as shown to administrators: credentials reported as set or not, never shown."""
+    return {
+        "id": account.id,
+        "platform": account.platform,
+        "name": account.name,
+        "external_account_id": account.external_account_id,
+        "webhook_url": webhook_url(account),
+        "api_base_url": account.api_base_url,
+        "enabled": account.is_enabled,
+        "has_secret": bool(account.signing_secret),
+        "has_verify_token": bool(account.verify_token),
+        "has_access_token": bool(account.access_token),
+        "options": sorted(account.options or {}),
+        "default_language": account.default_language,
+        "last_delivery_at": account.last_delivery_at.isoformat() if account.last_delivery_at else None,
+    }

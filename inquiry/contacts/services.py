@@ -1,6 +1,8 @@
 """Finding or creating the contact behind an inbound message, and linking contacts."""
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -9,14 +11,23 @@ from inquiry.contacts.models import Contact, Person
 from inquiry.extensions import db
 
 
+# Contact.external_id's column size.
+KEY_LENGTH = 200
+
+
+def _fitted(key: str) -> str:
+    """Keys longer than the column (a 254-character e-mail with its prefix) are hashed to fit."""
+    return key if len(key) <= KEY_LENGTH else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
 def contact_key(platform: str, *, external_id: str | None, email: str | None, phone: str | None) -> str | None:
     """The identity of a sender on a channel: the platform id, else e-mail, else phone."""
     if external_id:
-        return external_id.strip()
+        return _fitted(external_id.strip())
     if email:
-        return "email:" + email.strip().lower()
+        return _fitted("email:" + email.strip().lower())
     if phone:
-        return "phone:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+        return _fitted("phone:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+"))
     return None
 
 

@@ -31,5 +31,9 @@ class InboundMessage:
     language: str | None = None
     sent_at: dt.datetime | None = None
     attachments: list[Attachment] = field(default_factory=list)
+    # The platform id of the message this one replies to or quotes.
+    reply_to_external_id: str | None = None
+    # An edit of a message we already have (same external id): its text replaces the old one.
+    is_edit: bool = False
     # Web form and API submissions get a secret so the sender can check the status.
     wants_public_token: bool = False

@@ -50,9 +50,15 @@ def receive(inbound: InboundMessage, *, at: dt.datetime | None = None) -> Receiv
     """Store ``inbound`` on its ticket. Safe to call twice with the same platform message id."""
     at = at or utcnow()
     account = inbound.account
-    text = tickets.check_body(inbound.text, "text")
+    text = inbound.text or ""
+    if not text.strip() and inbound.attachments:
+        # A photo or voice note without a caption is still an inquiry: name what came.
+        text = "[" + ", ".join(sorted({a.kind for a in inbound.attachments})) + "]"
+    text = tickets.check_body(text, "text")
     duplicate = _existing(account.id, inbound.external_message_id)
     if duplicate is not None:
+        if inbound.is_edit and duplicate.body != text:
+            _apply_edit(duplicate, text, at)
         return Received(Outcome.DUPLICATE, duplicate.ticket, duplicate)
 
     sender = contact_key(
@@ -80,6 +86,7 @@ def receive(inbound: InboundMessage, *, at: dt.datetime | None = None) -> Receiv
                 ticket, text, contact=contact, account=account,
                 external_id=inbound.external_message_id, sent_at=sent_at, at=at,
             )
+            _add_details(message, inbound)
     except IntegrityError:
         # A concurrent delivery of the same message, or of the conversation's first message,
         # won the race: take its result instead of writing a second one.
@@ -93,8 +100,27 @@ def receive(inbound: InboundMessage, *, at: dt.datetime | None = None) -> Receiv
             ticket, text, contact=contact, account=account,
             external_id=inbound.external_message_id, sent_at=sent_at, at=at,
         )
+        _add_details(message, inbound)
         outcome, token = Outcome.APPENDED, None
     return Received(outcome, ticket, message, token)
+
+
+def _add_details(message: Message, inbound: InboundMessage) -> None:
+    """Attachments are kept as metadata only; the platform keeps the files."""
+    if inbound.attachments:
+        message.attachments = [
+            {"kind": a.kind, "platform_ref": a.platform_ref, "mime": a.mime, "caption": a.caption}
+            for a in inbound.attachments
+        ]
+    message.reply_to_external_id = inbound.reply_to_external_id
+
+
+def _apply_edit(message: Message, text: str, at) -> None:
+    from inquiry.audit.services import record
+
+    record("message.edited", actor_kind="platform", ticket=message.ticket,
+           before={"message_id": message.id, "body": message.body}, after={"body": text}, at=at)
+    message.body = text
 
 
 def _thread(inbound, account, contact, conversation, text, at):

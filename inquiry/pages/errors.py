@@ -33,7 +33,7 @@ CODES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/hooks/"))
 
 
 def error_response(status: int, message: str, *, code: str | None = None, fields: dict | None = None, headers=None):

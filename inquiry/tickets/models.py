@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inquiry.dbtypes import UTCDateTime, utcnow
@@ -156,12 +156,19 @@ class Message(db.Model):
     # The platform's id for the message: with the account, the key that makes intake idempotent.
     external_id: Mapped[str | None] = mapped_column(String(255))
     delivery_status: Mapped[DeliveryStatus | None] = mapped_column(_enum(DeliveryStatus))
+    # Attachments as metadata only: [{kind, platform_ref, mime, caption}].
+    attachments: Mapped[list | None] = mapped_column(JSON)
+    # The platform id of the message this one answers or quotes.
+    reply_to_external_id: Mapped[str | None] = mapped_column(String(255))
+    # Why a delivery failed, as the platform said it.
+    delivery_error: Mapped[str | None] = mapped_column(Text)
     # When the platform says it was sent (inbound) — may differ from when we stored it.
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
     author: Mapped["User | None"] = relationship()  # noqa: F821
+    channel_account: Mapped["ChannelAccount | None"] = relationship()  # noqa: F821
 
     __table_args__ = (
         UniqueConstraint("channel_account_id", "external_id"),

@@ -19,6 +19,7 @@ from inquiry.auth.models import User
 from inquiry.dbtypes import utcnow
 from inquiry.errors import Conflict, Forbidden, Invalid, NotFound
 from inquiry.extensions import db
+from inquiry.outbound import services as outbound
 from inquiry.tickets.models import (
     OPEN_STATUSES,
     DeliveryStatus,
@@ -204,19 +205,22 @@ def _require_writable(ticket: Ticket, actor: User) -> None:
 
 
 def reply(ticket: Ticket, body: str, *, actor: User, at: dt.datetime | None = None) -> Message:
-    """An answer to the sender on the ticket's channel, queued for delivery."""
+    """An answer to the sender on the ticket's channel, put in the outbox in the same transaction."""
     _require_writable(ticket, actor)
     at = at or utcnow()
+    text = check_body(body)
+    outbound.check_reply_rules(ticket, text, at=at)
     message = Message(
         ticket=ticket,
         direction=Direction.OUTBOUND,
-        body=check_body(body),
+        body=text,
         author_id=actor.id,
         channel_account_id=ticket.channel_account_id,
         delivery_status=DeliveryStatus.QUEUED,
         created_at=at,
     )
     db.session.add(message)
+    outbound.enqueue(message, at=at)
     if ticket.first_response_at is None:
         ticket.first_response_at = at
     if ticket.status == S.NEW:

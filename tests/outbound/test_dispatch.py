@@ -1,0 +1,110 @@
+"""Replies out: the outbox, delivered to a real HTTP server on loopback playing the platform."""
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from inquiry.channels.models import ChannelAccount
+from inquiry.errors import Invalid
+from inquiry.outbound import dispatch
+from inquiry.outbound.models import OutboxItem, OutboxState
+from inquiry.tickets import services
+from inquiry.tickets.models import DeliveryStatus
+
+
+@pytest.fixture
+def telegram_ticket(db, make, platform_server):
+    agent = make.agent("general-public")
+    ticket = make.ticket("general-public", channel="telegram", conversation="6100")
+    account = db.session.get(ChannelAccount, ticket.channel_account_id)
+    account.api_base_url = platform_server.url
+    account.access_token = "123:abc"
+    db.session.commit()
+    return agent, ticket
+
+
+def reply(db, agent, ticket, text="We have passed your report to the team."):
+    message = services.reply(ticket, text, actor=agent)
+    db.session.commit()
+    return message
+
+
+def run_due(db, at=None):
+    ids = dispatch.claim(10, at=at)
+    for item_id in ids:
+        dispatch.send_one(item_id, dispatch.new_session(), at=at)
+    db.session.expire_all()
+    return ids
+
+
+def test_reply_and_outbox_row_are_written_together_then_delivered(db, telegram_ticket, platform_server):
+    agent, ticket = telegram_ticket
+    platform_server.script = [(200, {"ok": True, "result": {"message_id": 77, "chat": {"id": 6100}}})]
+    message = reply(db, agent, ticket)
+    item = db.session.scalars(select(OutboxItem)).one()
+    assert item.message_id == message.id and item.state == OutboxState.PENDING
+    run_due(db)
+    call = platform_server.calls[0]
+    assert call.path == "/bot123:abc/sendMessage"
+    assert call.json()["chat_id"] == "6100" and call.json()["text"] == "We have passed your report to the team."
+    assert db.session.get(OutboxItem, item.id).state == OutboxState.SENT
+    assert message.delivery_status == DeliveryStatus.SENT and message.external_id == "6100:77"
+    assert db.session.get(ChannelAccount, ticket.channel_account_id).last_outbound_ok_at is not None
+
+
+def test_server_error_is_retried_with_backoff_then_succeeds(db, telegram_ticket, platform_server):
+    agent, ticket = telegram_ticket
+    platform_server.script = [(502, {"ok": False}), (200, {"ok": True, "result": {"message_id": 78}})]
+    message = reply(db, agent, ticket)
+    run_due(db)
+    item = db.session.scalars(select(OutboxItem)).one()
+    assert item.state == OutboxState.PENDING and item.attempts == 1 and "502" in item.last_error
+    assert message.delivery_status == DeliveryStatus.QUEUED
+    assert run_due(db) == []  # not due yet: back-off
+    later = item.next_attempt_at + dt.timedelta(seconds=1)
+    run_due(db, at=later)
+    assert db.session.get(OutboxItem, item.id).state == OutboxState.SENT
+    assert len(platform_server.calls) == 2
+    assert platform_server.calls[0].body == platform_server.calls[1].body
+
+
+def test_permanent_failure_goes_to_the_dead_letter(db, telegram_ticket, platform_server):
+    agent, ticket = telegram_ticket
+    platform_server.script = [(400, {"ok": False, "description": "Bad Request: chat not found"})]
+    message = reply(db, agent, ticket)
+    run_due(db)
+    item = db.session.scalars(select(OutboxItem)).one()
+    assert item.state == OutboxState.DEAD and "chat not found" in item.last_error
+    assert message.delivery_status == DeliveryStatus.FAILED and "chat not found" in message.delivery_error
+    assert "chat not found" in db.session.get(ChannelAccount, ticket.channel_account_id).last_outbound_error
+
+
+def test_repeated_server_errors_reach_the_dead_letter_after_max_attempts(app, db, telegram_ticket, platform_server):
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 3
+    agent, ticket = telegram_ticket
+    platform_server.script = [(503, {"ok": False})]
+    reply(db, agent, ticket)
+    at = dt.datetime.now(dt.timezone.utc)
+    for _ in range(3):
+        run_due(db, at=at)
+        at += dt.timedelta(days=1)
+    item = db.session.scalars(select(OutboxItem)).one()
+    assert item.state == OutboxState.DEAD and item.attempts == 3 and len(platform_server.calls) == 3
+
+
+def test_unreachable_platform_is_a_temporary_failure(db, telegram_ticket):
+    agent, ticket = telegram_ticket
+    db.session.get(ChannelAccount, ticket.channel_account_id).api_base_url = "http://127.0.0.1:9"
+    db.session.commit()
+    reply(db, agent, ticket)
+    run_due(db)
+    item = db.session.scalars(select(OutboxItem)).one()
+    assert item.state == OutboxState.PENDING and "ConnectionError" in item.last_error
+
+
+def test_reply_longer_than_the_platform_allows_is_refused_before_writing(db, telegram_ticket):
+    agent, ticket = telegram_ticket
+    with pytest.raises(Invalid):
+        services.reply(ticket, "x" * 4097, actor=agent)
+    db.session.rollback()
+    assert db.session.scalars(select(OutboxItem)).all() == []
