@@ -4,6 +4,7 @@ one) migrated once per run with Alembic, emptied between tests; factories that r
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -38,20 +39,30 @@ def postgres_available() -> bool:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    """Migrate an empty database to head once for the whole run."""
+    """Migrate an empty database to head once for the whole run.
+
+    On PostgreSQL each run gets a schema of its own (dropped at the end), so runs sharing one
+    server and database never see each other's rows or locks.
+    """
     url = _database_url(tmp_path_factory)
+    schema = None
     if url.startswith("postgresql"):
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
+        schema = f"test_run_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(url)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        url = sa.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
     app = create_app({"TESTING": True, "ENV": "testing", "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         from flask_migrate import upgrade
 
         upgrade()
         _db.engine.dispose()
-    return url
+    yield url
+    if schema:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 @pytest.fixture

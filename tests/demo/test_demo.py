@@ -50,6 +50,7 @@ def test_demo_seeds_a_realistic_desk_once(run_demo, db, tmp_path):
 
     user = authenticate("supervisor@inquiry.example.org", logins["supervisor@inquiry.example.org"])
     assert user.role.value == "supervisor"
+    db.session.commit()
 
     # Safe to run twice: nothing added, the same log-ins printed.
     again = run_demo()

@@ -111,6 +111,7 @@ def test_simultaneous_claims_have_one_winner(app, db, make):
     agents = [make.agent("general-public") for _ in range(6)]
     ticket_id = make.ticket("general-public").id
     agent_ids = [a.id for a in agents]
+    db.session.commit()  # the test's own session must not hold a transaction while threads write
     barrier = threading.Barrier(len(agent_ids))
     results = []
 
@@ -121,6 +122,7 @@ def test_simultaneous_claims_have_one_winner(app, db, make):
         with app.app_context():
             user = _db.session.get(User, user_id)
             ticket = _db.session.get(Ticket, ticket_id)
+            _db.session.commit()  # hold no transaction (on SQLite: no lock) while waiting
             barrier.wait()
             try:
                 services.claim(ticket, actor=user)
