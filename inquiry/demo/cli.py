@@ -44,4 +44,20 @@ def demo_command(host, port, workers, serve):
         click.echo(f"  {role:<10} {email:<32} {password}")
     click.echo(f"\nPublic contact form: http://{host}:{port}/contact\nStaff log-in:        http://{host}:{port}/login\n")
     if serve:
-        run_gunicorn(_demo_app, bind=f"{host}:{port}", workers=workers)
+        worker = _start_worker()
+        try:
+            run_gunicorn(_demo_app, bind=f"{host}:{port}", workers=workers)
+        finally:
+            worker.terminate()
+
+
+def _start_worker():
+    """The demo runs `inquiry worker` beside the web server, as production does, so webhook
+    deliveries become tickets and replies go out without a second terminal."""
+    import atexit
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "from inquiry.cli import main; main()", "worker"])
+    atexit.register(process.terminate)
+    return process

@@ -26,7 +26,8 @@ from inquiry.extensions import db
 from inquiry.ingest.inbound import InboundMessage
 from inquiry.ingest.services import Outcome, receive
 from inquiry.tickets import services as tickets
-from inquiry.tickets.models import TicketStatus
+from inquiry.outbound.models import OutboxItem, OutboxState
+from inquiry.tickets.models import DeliveryStatus, TicketStatus
 
 DAYS = 28
 LOGINS_FILE = "demo-logins.txt"
@@ -150,7 +151,7 @@ def _play(index, convo, created_at, now, rng, staff, accounts, made) -> int:
             tickets.add_note(ticket, rng.choice(NOTES), actor=agent, at=later(1, 30))
             messages += 1
         language = ticket.language if ticket.language in ACKNOWLEDGEMENTS else "en"
-        tickets.reply(ticket, ACKNOWLEDGEMENTS[language], actor=agent, at=later(1, 60 if quick else 300))
+        _delivered(tickets.reply(ticket, ACKNOWLEDGEMENTS[language], actor=agent, at=later(1, 60 if quick else 300)), clock)
         messages += 1
         for n, text in enumerate(convo.get("followups") or [], start=1):
             if clock >= now - dt.timedelta(minutes=5):
@@ -161,6 +162,14 @@ def _play(index, convo, created_at, now, rng, staff, accounts, made) -> int:
     except InquiryError:
         pass  # a demo step that the rules refuse is simply skipped, as a person would
     return messages
+
+
+def _delivered(message, at) -> None:
+    """Seeded replies are history: they went out long ago, so the worker must not send them now."""
+    item = db.session.scalar(select(OutboxItem).filter_by(message_id=message.id))
+    item.state, item.sent_at = OutboxState.SENT, at
+    message.delivery_status = DeliveryStatus.DELIVERED
+    message.external_id = f"demo-out-{message.id}"
 
 
 def _finish(ticket, agent, age, rng, later) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from inquiry.auth.services import authenticate
 from inquiry.cli import main
+from inquiry.outbound.models import OutboxItem, OutboxState
 from inquiry.tickets.models import Direction, Message, Queue, Ticket, TicketStatus
 
 
@@ -47,6 +48,8 @@ def test_demo_seeds_a_realistic_desk_once(run_demo, db, tmp_path):
     assert {TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.SOLVED, TicketStatus.CLOSED} <= statuses
     outbound = db.session.scalar(select(func.count()).where(Message.direction == Direction.OUTBOUND))
     assert outbound > 100
+    # Seeded replies are history: nothing is left for the worker to send to the demo accounts.
+    assert db.session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.state == OutboxState.PENDING)) == 0
 
     user = authenticate("supervisor@inquiry.example.org", logins["supervisor@inquiry.example.org"])
     assert user.role.value == "supervisor"
