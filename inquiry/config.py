@@ -49,6 +49,8 @@ DEFAULTS: dict[str, object] = {
     # Public form: submissions and status look-ups allowed per client address.
     "CONTACT_RATE_LIMIT": "5 per minute;30 per hour",
     "STATUS_RATE_LIMIT": "20 per minute",
+    # How passwords are hashed (werkzeug method string). scrypt is the strong default.
+    "PASSWORD_HASH_METHOD": "scrypt",
     # Login: attempts per client address, and per account before a temporary lock.
     "LOGIN_RATE_LIMIT": "10 per minute",
     "LOGIN_MAX_FAILURES": 5,

@@ -76,6 +76,8 @@ def app_config(database_url, tmp_path):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # scrypt costs ~0.3 s a hash: right for production, too slow for hundreds of test users.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 

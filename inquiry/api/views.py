@@ -1,1 +1,2 @@
-
+"""Registers every API operation: each module declares its routes with ``routing.operation``."""
+from inquiry.api import inquiries, openapi, queues, tickets  # noqa: F401

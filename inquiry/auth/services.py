@@ -42,6 +42,10 @@ def check_password(password: str) -> str:
     return password
 
 
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).filter_by(email=email.strip().lower()))
 
@@ -64,8 +68,7 @@ def create_user(
         role = Role(role)
     except ValueError:
         raise Invalid(f"unknown role {role!r}", fields={"role": ["agent, supervisor or admin"]}) from None
-    user = User(email=email, name=name or email.split("@")[0], role=role,
-                password_hash=generate_password_hash(check_password(password)))
+    user = User(email=email, name=name or email.split("@")[0], role=role, password_hash=_hash(check_password(password)))
     set_queues(user, queues)
     set_languages(user, languages)
     db.session.add(user)
@@ -93,7 +96,7 @@ def set_languages(user: User, codes) -> None:
 
 
 def set_password(user: User, password: str, *, actor: User | None = None) -> None:
-    user.password_hash = generate_password_hash(check_password(password))
+    user.password_hash = _hash(check_password(password))
     user.failed_logins = 0
     user.locked_until = None
     record("user.password_changed", actor=actor, subject=f"user:{user.id}")
