@@ -117,6 +117,11 @@ class Adapter:
     # Headers stored with the delivery because parsing needs them (never secrets or bearer tokens).
     kept_headers: ClassVar[tuple[str, ...]] = ()
 
+    def reply_rules(self, conversation_key: str | None) -> tuple[int | None, dt.timedelta | None]:
+        """(max_text, reply_window) for one conversation: platforms whose accounts carry both DMs
+        and public comments (Facebook, Instagram) answer differently per thread."""
+        return self.max_text, self.reply_window
+
     def handshake(self, account, request: WebhookRequest) -> Reply | None:
         """Answer a verification request (GET challenge, PING …); None if this is not one."""
         return None
@@ -145,15 +150,15 @@ class Adapter:
 def load_json(body: bytes) -> Any:
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise malformed(f"malformed JSON: {exc}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: "[[[[…" nested too deep
+        raise malformed(f"malformed JSON: {str(exc)[:200]}") from None
 
 
 def from_epoch(value, unit: str = "s") -> dt.datetime | None:
     """Platform timestamps: seconds or milliseconds, as numbers or strings."""
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer beyond float range
         return None
     if unit == "auto":
         unit = "ms" if number > 10**12 else "s"

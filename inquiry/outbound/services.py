@@ -16,14 +16,15 @@ def check_reply_rules(ticket, text: str, *, at: dt.datetime | None = None) -> No
     adapter = adapter_for_account(ticket.channel_account)
     if adapter is None:
         return
-    if adapter.max_text is not None and len(text) > adapter.max_text:
+    max_text, reply_window = adapter.reply_rules(ticket.conversation_key)
+    if max_text is not None and len(text) > max_text:
         raise Invalid(
-            f"{ticket.channel_account.platform} accepts at most {adapter.max_text} characters per message",
-            fields={"body": [f"at most {adapter.max_text} characters on this channel"]},
+            f"{ticket.channel_account.platform} accepts at most {max_text} characters per message",
+            fields={"body": [f"at most {max_text} characters on this channel"]},
         )
-    if adapter.reply_window is not None and ticket.last_inbound_at is not None:
-        if (at or utcnow()) - ticket.last_inbound_at > adapter.reply_window:
-            hours = int(adapter.reply_window.total_seconds() // 3600)
+    if reply_window is not None and ticket.last_inbound_at is not None:
+        if (at or utcnow()) - ticket.last_inbound_at > reply_window:
+            hours = int(reply_window.total_seconds() // 3600)
             raise Conflict(f"the sender last wrote more than {hours} h ago: {ticket.channel_account.platform} no longer accepts a free reply")
 
 

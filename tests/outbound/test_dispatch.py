@@ -108,3 +108,16 @@ def test_reply_longer_than_the_platform_allows_is_refused_before_writing(db, tel
         services.reply(ticket, "x" * 4097, actor=agent)
     db.session.rollback()
     assert db.session.scalars(select(OutboxItem)).all() == []
+
+
+def test_an_unreachable_api_never_stores_the_token_from_the_url(db, telegram_ticket):
+    agent, ticket = telegram_ticket
+    account = db.session.get(ChannelAccount, ticket.channel_account_id)
+    account.api_base_url, account.access_token = "http://127.0.0.1:9", "999:SECRET-BOT-TOKEN"
+    db.session.commit()
+    reply(db, agent, ticket)
+    run_due(db)
+    item = db.session.scalars(select(OutboxItem)).one()
+    assert "ConnectionError" in item.last_error
+    assert "SECRET-BOT-TOKEN" not in item.last_error
+    assert "SECRET-BOT-TOKEN" not in (db.session.get(ChannelAccount, account.id).last_outbound_error or "")
