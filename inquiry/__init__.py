@@ -81,6 +81,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from inquiry.admin import bp as admin_bp
     from inquiry.api import bp as api_bp
     from inquiry.auth import bp as auth_bp
     from inquiry.ingest.webhooks import bp as hooks_bp
@@ -94,4 +95,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(hooks_bp)
+    app.register_blueprint(admin_bp)
 

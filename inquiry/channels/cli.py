@@ -43,15 +43,15 @@ def _options(pairs) -> dict:
 def add(platform, name, secret, verify_token, access_token, external_id, api_base, language, options, as_json):
     """Add an account; prints it with the webhook URL to give the platform."""
     try:
-        account = services.create_account(
-            platform, name, signing_secret=secret, verify_token=verify_token, access_token=access_token,
-            external_account_id=external_id, api_base_url=api_base, default_language=language,
+        account = services.add_account(
+            platform, name, actor=None, options=_options(options), signing_secret=secret, verify_token=verify_token,
+            access_token=access_token, external_account_id=external_id, api_base_url=api_base, default_language=language,
         )
-        account.options = _options(options)
         db.session.commit()
     except InquiryError as exc:
         db.session.rollback()
-        raise click.ClickException(exc.message)
+        problems = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in exc.fields.items())
+        raise click.ClickException(exc.message + (f" ({problems})" if problems else ""))
     summary = services.describe(account)
     if as_json:
         click.echo(json.dumps(summary))
