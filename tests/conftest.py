@@ -7,6 +7,7 @@ import os
 import uuid
 
 import pytest
+from hypothesis import settings
 import sqlalchemy as sa
 
 from inquiry import create_app
@@ -14,6 +15,10 @@ from inquiry.extensions import db as _db
 from inquiry.extensions import limiter
 
 from tests.factories import Factories
+
+# Property tests: 100 examples a test by default; INQUIRY_FUZZ_EXAMPLES=5000 for a long local run.
+settings.register_profile("inquiry", max_examples=int(os.environ.get("INQUIRY_FUZZ_EXAMPLES", "100")), deadline=None)
+settings.load_profile("inquiry")
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 KEEP_TABLES = {"queues", "alembic_version"}  # seeded by the migration; never emptied

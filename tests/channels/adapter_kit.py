@@ -17,7 +17,7 @@ from inquiry.ingest.inbound import InboundMessage
 from inquiry.outbound import dispatch
 
 # INQUIRY_FUZZ_EXAMPLES=5000 for a long local run.
-SETTINGS = settings(max_examples=int(os.environ.get("INQUIRY_FUZZ_EXAMPLES", "250")), deadline=None,
+SETTINGS = settings(max_examples=int(os.environ.get("INQUIRY_FUZZ_EXAMPLES", "100")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 # One sentence per script the desk sees: accents, emoji (outside the BMP), Arabic, Chinese.

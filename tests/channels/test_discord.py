@@ -142,7 +142,7 @@ def test_unreadable_interaction_is_a_problem_and_wrong_shape_is_400():
 
 
 @given(bodies(ask()))
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 def test_parse_never_crashes(body):
     parse_is_total(adapter, ACCOUNT, request(body, {"X-Signature-Timestamp": "1", "X-Signature-Ed25519": "00"}))
 

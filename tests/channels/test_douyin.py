@@ -98,7 +98,7 @@ def test_unreadable_message_is_a_problem_and_wrong_shape_is_400():
 
 
 @given(bodies(received()))
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 def test_parse_never_crashes(body):
     parse_is_total(adapter, ACCOUNT, request(body, {"X-Douyin-Signature": "00", "Msg-Id": "m"}))
 

@@ -25,7 +25,7 @@ keys = st.sampled_from(VOCABULARY) | st.text(max_size=6)
 json_values = st.recursive(leaves, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5),
                            max_leaves=40)
 platforms = st.sampled_from(PLATFORMS)
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def check(platform: str, body: bytes) -> None:

@@ -124,7 +124,7 @@ def test_broken_content_is_a_problem_and_wrong_shape_is_400():
 
 
 @given(bodies(event()))
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 def test_parse_never_crashes(body):
     parse_is_total(adapter, ACCOUNT, request(body, {"TikTok-Signature": "t=1,s=2"}))
 

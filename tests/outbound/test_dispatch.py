@@ -121,3 +121,47 @@ def test_an_unreachable_api_never_stores_the_token_from_the_url(db, telegram_tic
     assert "ConnectionError" in item.last_error
     assert "SECRET-BOT-TOKEN" not in item.last_error
     assert "SECRET-BOT-TOKEN" not in (db.session.get(ChannelAccount, account.id).last_outbound_error or "")
+
+
+def test_two_workers_claiming_at_once_never_take_the_same_reply(app, db, make):
+    """PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time. Either way, disjoint."""
+    import threading
+
+    agent = make.agent("general-public")
+    for n in range(12):
+        services.reply(make.ticket("general-public", channel="web-form"), f"answer {n}", actor=agent)
+    db.session.commit()
+    barrier, claimed = threading.Barrier(2), []
+
+    def worker():
+        from inquiry.extensions import db as _db
+
+        with app.app_context():
+            barrier.wait()
+            claimed.append(dispatch.claim(8))
+            _db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    first, second = claimed
+    assert not set(first) & set(second)
+    assert len(first) + len(second) == 12
+
+
+def test_worker_once_drains_deliveries_and_outbox_then_exits(app, db, make):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from inquiry.cli import main
+
+    agent = make.agent("general-public")
+    services.reply(make.ticket("general-public", channel="web-form"), "Thanks, we answered on the status page.", actor=agent)
+    db.session.commit()
+    result = CliRunner().invoke(main, ["worker", "--once"], obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    assert "outbox=1" in result.output
+    db.session.expire_all()
+    assert db.session.scalars(select(OutboxItem)).one().state == OutboxState.SENT
