@@ -128,12 +128,13 @@ def instrument_webhook(steps: Steps, app) -> None:
         funcs[i] = holder.f
     steps.wrap(W, "receive_webhook", "  view receive_webhook")
     app.view_functions["hooks.receive_webhook"] = W.receive_webhook
-    steps.wrap(db.session, "scalar", "    account lookup (session.scalar: checkout, pre-ping, BEGIN, SELECT)")
+    from inquiry.channels import lookup as L
+
+    steps.wrap(W, "account_by_key", "    account lookup (per-process copy, refreshed every 5 s)")
     steps.wrap(Bridge, "authenticate", "    bridge authenticate (HMAC)")
     steps.wrap(Bridge, "parse", "    bridge parse")
     steps.wrap(D, "dedupe_key", "    dedupe_key (parses the body again)")
-    steps.wrap(D, "store", "    deliveries.store (SAVEPOINT, flush INSERT, RELEASE)")
-    steps.wrap(db.session, "commit", "    session.commit (flush UPDATE channel_accounts, COMMIT)")
+    steps.wrap(D, "store_fast", "    deliveries.store_fast (INSERT … ON CONFLICT DO NOTHING, COMMIT)")
     steps.wrap(Bridge, "acknowledge", "    bridge acknowledge")
 
 

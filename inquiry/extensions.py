@@ -27,3 +27,11 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def _platform_webhooks() -> bool:
+    """Platforms are authenticated by signature and must never be throttled into losing messages."""
+    from flask import request
+
+    return request.path.startswith("/hooks/")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,18 +34,49 @@ def dedupe_key(adapter, account, request: WebhookRequest) -> str:
     return adapter.delivery_key(account, request) or "sha256:" + hashlib.sha256(request.body).hexdigest()
 
 
-def store(account, request: WebhookRequest, key: str, headers: dict, *, at: dt.datetime | None = None) -> tuple[Delivery, bool]:
-    """Insert the delivery unless one with the same key is stored; (delivery, is_new)."""
-    at = at or utcnow()
-    delivery = Delivery(channel_account_id=account.id, dedupe_key=key[:255], body=request.body, headers=headers,
-                        args=dict(request.args), received_at=at)
+# How often (seconds) a process records an account's last delivery: once a minute is enough for
+# the health page, and not writing one row per delivery keeps concurrent webhooks from queueing.
+LAST_SEEN_EVERY = 60.0
+_last_seen: dict[int, float] = {}
+
+
+def _insert_statement(dialect: str):
+    table = Delivery.__table__
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return None
+    return insert(table).on_conflict_do_nothing(index_elements=["channel_account_id", "dedupe_key"]).returning(table.c.id)
+
+
+def store_fast(account_id: int, request: WebhookRequest, key: str, headers: dict) -> int | None:
+    """The webhook's hot path: one Core INSERT … ON CONFLICT DO NOTHING and one COMMIT, no ORM
+    objects. Returns the new delivery's id, or None when it was a redelivery."""
+    session = db.session
+    connection = session.connection()  # Core on the session's connection: no ORM machinery per request
+    statement = _insert_statement(connection.dialect.name)
+    now = utcnow()
+    values = {"channel_account_id": account_id, "dedupe_key": key[:255], "body": request.body, "headers": headers,
+              "args": dict(request.args), "state": DeliveryState.PENDING.value, "attempts": 0, "received_at": now}
     try:
-        with db.session.begin_nested():
-            db.session.add(delivery)
-    except IntegrityError:
-        existing = db.session.scalar(select(Delivery).filter_by(channel_account_id=account.id, dedupe_key=key[:255]))
-        return existing, False
-    return delivery, True
+        if statement is None:  # another database: the portable path
+            existing = connection.execute(select(Delivery.id).where(Delivery.channel_account_id == account_id,
+                                                                    Delivery.dedupe_key == key[:255])).scalar()
+            new_id = None if existing else connection.execute(Delivery.__table__.insert().returning(Delivery.id), values).scalar()
+        else:
+            new_id = connection.execute(statement, values).scalar()
+        if time.monotonic() - _last_seen.get(account_id, 0.0) > LAST_SEEN_EVERY:
+            from inquiry.channels.models import ChannelAccount
+
+            connection.execute(update(ChannelAccount).where(ChannelAccount.id == account_id).values(last_delivery_at=now))
+            _last_seen[account_id] = time.monotonic()
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return new_id
 
 
 def process(delivery: Delivery, *, at: dt.datetime | None = None) -> dict:

@@ -9,16 +9,15 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, request
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from inquiry.channels.base import Rejected, Reply, WebhookRequest
 from inquiry.channels.health import record_rejection
-from inquiry.channels.models import ChannelAccount
+from inquiry.channels.lookup import account_by_key
 from inquiry.channels.registry import BRIDGE, adapter_for_account, uses_bridge
-from inquiry.dbtypes import utcnow
 from inquiry.extensions import csrf, db, limiter
 from inquiry.ingest import deliveries
+from inquiry.ingest.models import Delivery
 from inquiry.pages.errors import error_response
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ def _respond(reply: Reply) -> Response:
 
 @bp.route("/<platform>/<key>", methods=["GET", "POST"])
 def receive_webhook(platform: str, key: str):
-    account = db.session.scalar(select(ChannelAccount).filter_by(key=key))
+    account = account_by_key(key)
     if account is None or not account.is_enabled or platform != _route_name(account):
         return error_response(404, "no such channel account")
     adapter = adapter_for_account(account)
@@ -51,15 +50,12 @@ def receive_webhook(platform: str, key: str):
         return _reject(account, exc)
     headers = {name: hook.header(name) for name in adapter.kept_headers if hook.header(name) is not None}
     try:
-        delivery, is_new = deliveries.store(account, hook, deliveries.dedupe_key(adapter, account, hook), headers)
-        account.last_delivery_at = utcnow()
-        db.session.commit()
+        delivery_id = deliveries.store_fast(account.id, hook, deliveries.dedupe_key(adapter, account, hook), headers)
     except SQLAlchemyError:
-        db.session.rollback()
         log.exception("could not store a %s delivery for account %s", platform, account.id)
         return error_response(503, "could not store the delivery; please retry")
-    if is_new and current_app.config["INGEST_INLINE"]:
-        _process_now(delivery)
+    if delivery_id is not None and current_app.config["INGEST_INLINE"]:
+        _process_now(delivery_id)
     return _respond(adapter.acknowledge(account, hook, parsed))
 
 
@@ -67,15 +63,16 @@ def _route_name(account) -> str:
     return BRIDGE if uses_bridge(account) else account.platform
 
 
-def _process_now(delivery) -> None:
+def _process_now(delivery_id: int) -> None:
     """Inline mode: thread and classify before answering. A failure here loses nothing: the
     delivery is committed and the worker picks it up."""
     try:
+        delivery = db.session.get(Delivery, delivery_id)
         deliveries.process(delivery)
         db.session.commit()
     except Exception:
         db.session.rollback()
-        log.exception("inline processing of delivery %s failed; left for the worker", delivery.id)
+        log.exception("inline processing of delivery %s failed; left for the worker", delivery_id)
 
 
 def _reject(account, exc: Rejected):

@@ -90,7 +90,7 @@ def test_a_delivery_that_cannot_be_stored_gets_503_so_the_platform_retries(clien
     def broken(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("database is down"))
 
-    monkeypatch.setattr(deliveries, "store", broken)
+    monkeypatch.setattr(deliveries, "store_fast", broken)
     assert post(client, telegram, update()).status_code == 503
 
 
