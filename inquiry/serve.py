@@ -41,5 +41,8 @@ def run_gunicorn(app_factory, *, bind: str, workers: int, threads: int = 4, time
 def serve_command(bind, workers, threads):
     from inquiry import create_app
 
-    create_app()  # fail here, in the parent, on a bad configuration (e.g. no secret key)
+    from inquiry.classifier.cli import ensure_model
+
+    app = create_app()  # fail here, in the parent, on a bad configuration (e.g. no secret key)
+    ensure_model(app.instance_path)  # a fresh install trains its first router before serving
     run_gunicorn(create_app, bind=bind, workers=workers or default_workers(), threads=threads)

@@ -87,7 +87,28 @@ def app_config(database_url, tmp_path):
 
 
 @pytest.fixture
-def app(app_config):
+def instance_path(tmp_path):
+    """The app's instance folder: empty (no model: new tickets go to triage) unless a test
+    overrides this fixture, e.g. with ``trained_instance``."""
+    return str(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def trained_instance(tmp_path_factory):
+    """An instance folder holding a router trained on the corpus (trained once per run)."""
+    from inquiry.classifier.cli import train_and_save
+
+    folder = str(tmp_path_factory.mktemp("trained"))
+    train_and_save(folder, echo=lambda *_: None)
+    return folder
+
+
+@pytest.fixture
+def app(app_config, instance_path, monkeypatch):
+    from inquiry.classifier import service as classifier
+
+    monkeypatch.setenv("INQUIRY_INSTANCE_PATH", instance_path)
+    classifier.set_model(None)
     app = create_app(app_config)
     with app.app_context():
         limiter.reset()
@@ -95,6 +116,7 @@ def app(app_config):
         _db.session.remove()
         _empty(_db.engine)
         _db.engine.dispose()
+    classifier.set_model(None)
 
 
 def _empty(engine) -> None:

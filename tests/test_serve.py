@@ -19,7 +19,10 @@ def inquiry(*args, env):
     return [sys.executable, "-c", "from inquiry.cli import main; main()", *args]
 
 
-def test_serve_starts_gunicorn_and_answers_health(database_url, tmp_path):
+def test_serve_starts_gunicorn_and_answers_health(database_url, tmp_path, trained_instance):
+    import shutil
+
+    shutil.copytree(f"{trained_instance}/models", tmp_path / "models")
     port = free_port()
     env = {**os.environ, "INQUIRY_SECRET_KEY": "s" * 32, "INQUIRY_DATABASE_URL": database_url,
            "INQUIRY_INSTANCE_PATH": str(tmp_path)}

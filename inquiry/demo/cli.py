@@ -29,6 +29,9 @@ def demo_command(host, port, workers, serve):
     instance = default_instance_path()
     if ensure_secret_key(instance):
         click.echo(f"Wrote a new secret key to {instance}/config.py")
+    from inquiry.classifier.cli import ensure_model
+
+    ensure_model(instance)
     app = _demo_app()
     with app.app_context():
         upgrade()

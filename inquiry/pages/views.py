@@ -17,8 +17,11 @@ def index():
 @limiter.exempt
 def health():
     """For load balancers: 200 when the database answers, 503 when it does not."""
+    from inquiry.classifier import service as classifier
+
+    router = classifier.status()  # intake works without it (triage), so it never makes this fail
     try:
         db.session.execute(text("SELECT 1"))
     except Exception as exc:  # the point is to report, not to raise
-        return jsonify(status="unavailable", database=type(exc).__name__), 503
-    return jsonify(status="ok", database="ok")
+        return jsonify(status="unavailable", database=type(exc).__name__, router=router), 503
+    return jsonify(status="ok", database="ok", router=router)

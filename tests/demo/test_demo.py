@@ -13,7 +13,10 @@ from inquiry.tickets.models import Direction, Message, Queue, Ticket, TicketStat
 
 
 @pytest.fixture
-def run_demo(app, database_url, tmp_path, monkeypatch):
+def run_demo(app, database_url, tmp_path, monkeypatch, trained_instance):
+    import shutil
+
+    shutil.copytree(f"{trained_instance}/models", tmp_path / "models")  # the demo trains only if none
     monkeypatch.setenv("INQUIRY_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("INQUIRY_DATABASE_URL", database_url)
     monkeypatch.delenv("INQUIRY_SECRET_KEY", raising=False)
