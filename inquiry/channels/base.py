@@ -147,6 +147,18 @@ class Adapter:
         raise PermanentFailure(f"{self.platform} has no send API")
 
 
+def posted_object(request: "WebhookRequest") -> dict | None:
+    """The JSON object a POST carries, or None (not a POST, not JSON, not an object): how
+    adapters recognise a platform's in-band handshake before authenticating it."""
+    if request.method != "POST":
+        return None
+    try:
+        body = load_json(request.body)
+    except Rejected:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def load_json(body: bytes) -> Any:
     try:
         return json.loads(body)

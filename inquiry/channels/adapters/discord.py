@@ -21,6 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from inquiry.channels.adapters._values import ID_LIMIT, ident, obj, optional_ident, text
+from inquiry.channels.base import posted_object
 from inquiry.channels.base import (Adapter, Parsed, PermanentFailure, Rejected, Reply, Sent, from_epoch, load_json,
                                    malformed, unauthorized)
 from inquiry.channels.http import call
@@ -64,13 +65,8 @@ class Discord(Adapter):
     clock = staticmethod(time.time)
 
     def handshake(self, account, request):
-        if request.method != "POST":
-            return None
-        try:
-            body = load_json(request.body)
-        except Rejected:
-            return None
-        if isinstance(body, dict) and body.get("type") == PING:
+        body = posted_object(request)
+        if body is not None and body.get("type") == PING:
             self.authenticate(account, request)
             return Reply.json({"type": PING})
         return None

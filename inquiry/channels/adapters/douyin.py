@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 
 from inquiry.channels.adapters._values import ident, nested_json, obj, optional_ident, text
-from inquiry.channels.base import (Adapter, Parsed, PermanentFailure, Rejected, Reply, from_epoch, load_json,
+from inquiry.channels.base import posted_object
+from inquiry.channels.base import (Adapter, Parsed, PermanentFailure, Reply, from_epoch, load_json,
                                    malformed, unauthorized)
 from inquiry.channels.registry import register
 from inquiry.channels.signatures import same
@@ -34,13 +35,8 @@ class Douyin(Adapter):
     kept_headers = (MSG_ID,)
 
     def handshake(self, account, request):
-        if request.method != "POST":
-            return None
-        try:
-            body = load_json(request.body)
-        except Rejected:
-            return None
-        if not isinstance(body, dict) or body.get("event") != "verify_webhook":
+        body = posted_object(request)
+        if body is None or body.get("event") != "verify_webhook":
             return None
         self.authenticate(account, request)
         return Reply.json({"challenge": obj(nested_json(body.get("content"))).get("challenge")})

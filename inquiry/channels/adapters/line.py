@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 
+from inquiry.channels.base import posted_object
 from inquiry.channels.base import Adapter, Parsed, Rejected, Reply, Sent, from_epoch, load_json, malformed, unauthorized
 from inquiry.channels.http import call
 from inquiry.channels.registry import register
@@ -31,13 +32,8 @@ class Line(Adapter):
 
     def handshake(self, account, request):
         """The console's "Verify" request: signed like any delivery, with ``events: []``."""
-        if request.method != "POST":
-            return None
-        try:
-            body = load_json(request.body)
-        except Rejected:
-            return None
-        if not isinstance(body, dict) or body.get("events") != []:
+        body = posted_object(request)
+        if body is None or body.get("events") != []:
             return None
         self.authenticate(account, request)
         return Reply(200)

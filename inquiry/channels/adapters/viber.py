@@ -6,8 +6,11 @@ Viber answers API calls with HTTP 200 and a ``status`` code, so send() reads the
 """
 from __future__ import annotations
 
+from inquiry.channels.adapters._values import ident, optional_ident
+from inquiry.channels.adapters._values import text as as_text
+from inquiry.channels.base import posted_object
 from inquiry.channels.base import (
-    Adapter, Parsed, PermanentFailure, Rejected, Reply, Sent, StatusUpdate, TemporaryFailure, from_epoch, load_json,
+    Adapter, Parsed, PermanentFailure, Reply, Sent, StatusUpdate, TemporaryFailure, from_epoch, load_json,
     malformed, unauthorized,
 )
 from inquiry.channels.http import call
@@ -33,13 +36,8 @@ class Viber(Adapter):
 
     def handshake(self, account, request):
         """After set_webhook Viber posts a signed ``webhook`` event; a 200 completes the set-up."""
-        if request.method != "POST":
-            return None
-        try:
-            body = load_json(request.body)
-        except Rejected:
-            return None
-        if not isinstance(body, dict) or body.get("event") != "webhook":
+        body = posted_object(request)
+        if body is None or body.get("event") != "webhook":
             return None
         self.authenticate(account, request)
         return Reply(200)
@@ -55,7 +53,7 @@ class Viber(Adapter):
         body = load_json(request.body)
         if not isinstance(body, dict) or not isinstance(body.get("event"), str):
             return None
-        token = _token(body.get("message_token"))
+        token = optional_ident(body.get("message_token"))
         # delivered and seen reports share our message's token: the event name keeps them apart.
         return f"{body['event']}:{token}" if token else None
 
@@ -70,7 +68,7 @@ class Viber(Adapter):
                 parsed.messages.append(self._message(body))
             elif event in STATUS_EVENTS:
                 parsed.statuses.append(StatusUpdate(
-                    external_id=_required_token(body.get("message_token")),
+                    external_id=ident(body.get("message_token")),
                     status=STATUS_EVENTS[event],
                     at=from_epoch(body.get("timestamp"), "ms"),
                     error=str(body.get("desc") or "failed on Viber") if event == "failed" else None,
@@ -92,7 +90,7 @@ class Viber(Adapter):
         if kind in MEDIA_KINDS:
             media = message.get("media") if isinstance(message.get("media"), str) else None
             caption = message.get("file_name") if isinstance(message.get("file_name"), str) else None
-            attachments.append(Attachment(MEDIA_KINDS[kind], platform_ref=media or _token(message.get("sticker_id")),
+            attachments.append(Attachment(MEDIA_KINDS[kind], platform_ref=media or optional_ident(message.get("sticker_id")),
                                           caption=caption))
             if kind == "url" and not text and media:
                 text = media
@@ -101,8 +99,8 @@ class Viber(Adapter):
             attachments.append(Attachment("location", platform_ref=f"geo:{float(where['lat'])},{float(where['lon'])}"))
         elif kind == "contact":
             contact = message["contact"]
-            attachments.append(Attachment("contact", platform_ref=_str(contact.get("phone_number")) or None,
-                                          caption=_str(contact.get("name")) or None))
+            attachments.append(Attachment("contact", platform_ref=as_text(contact.get("phone_number")) or None,
+                                          caption=as_text(contact.get("name")) or None))
         elif kind != "text":
             attachments.append(Attachment("file", caption=str(kind)[:100]))
         name = sender.get("name")
@@ -111,7 +109,7 @@ class Viber(Adapter):
             text=text,
             sender_external_id=sender_id,
             sender_display_name=name if isinstance(name, str) and name.strip() else None,
-            external_message_id=_required_token(body.get("message_token")),
+            external_message_id=ident(body.get("message_token")),
             conversation_key=sender_id,  # one chat per user and bot
             sent_at=from_epoch(body.get("timestamp"), "ms"),
             attachments=attachments,
@@ -133,30 +131,11 @@ class Viber(Adapter):
             raise TemporaryFailure(f"Viber answered HTTP {response.status_code} without JSON") from None
         status = answer.get("status") if isinstance(answer, dict) else None
         if status == 0:
-            return Sent(external_id=_token(answer.get("message_token")))
+            return Sent(external_id=optional_ident(answer.get("message_token")))
         detail = f"Viber status {status}: {answer.get('status_message') if isinstance(answer, dict) else answer}"
         if status in RETRYABLE_STATUS:
             raise TemporaryFailure(detail)
         raise PermanentFailure(detail)
 
 
-def _token(value) -> str | None:
-    """Viber's 64-bit tokens, kept exact as strings."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
 
-
-def _required_token(value) -> str:
-    token = _token(value)
-    if token is None:
-        raise ValueError(f"missing message_token: {value!r}")
-    return token
-
-
-def _str(value) -> str:
-    return value if isinstance(value, str) else ""

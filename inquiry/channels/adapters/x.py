@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 import json
 
+from inquiry.channels.adapters._values import ident, optional_ident
+from inquiry.channels.adapters._values import text as as_text
 from inquiry.channels.base import (
     Adapter, Parsed, PermanentFailure, Reply, Sent, from_epoch, load_json, malformed, unauthorized,
 )
@@ -63,8 +65,8 @@ class X(Adapter):
         for array, prefix, field in (("direct_message_events", "dm", "id"), ("tweet_create_events", "tweet", "id_str")):
             events = body.get(array)
             for event in events if isinstance(events, list) else []:
-                if isinstance(event, dict) and _id(event.get(field)):
-                    ids.append(f"{prefix}:{_id(event[field])}")
+                if isinstance(event, dict) and optional_ident(event.get(field)):
+                    ids.append(f"{prefix}:{optional_ident(event[field])}")
         if not ids:
             return None
         joined = ",".join(sorted(ids))
@@ -72,9 +74,9 @@ class X(Adapter):
 
     def parse(self, account, request) -> Parsed:
         body = load_json(request.body)
-        if not isinstance(body, dict) or not _id(body.get("for_user_id")):
+        if not isinstance(body, dict) or not optional_ident(body.get("for_user_id")):
             raise malformed("not an X activity delivery (no for_user_id)")
-        ours = _id(body["for_user_id"])
+        ours = optional_ident(body["for_user_id"])
         parsed = Parsed()
         users = body.get("users") if isinstance(body.get("users"), dict) else {}
         for array in EVENT_ARRAYS:
@@ -104,20 +106,20 @@ class X(Adapter):
         if event.get("type") != "message_create":
             return None
         create = event["message_create"]
-        sender = _required_id(create["sender_id"])
+        sender = ident(create["sender_id"])
         if sender == ours:
             return None  # our own reply, echoed back
-        recipient = _id((create.get("target") or {}).get("recipient_id")) or ours
+        recipient = optional_ident((create.get("target") or {}).get("recipient_id")) or ours
         data = create.get("message_data") or {}
         profile = users.get(sender) if isinstance(users.get(sender), dict) else {}
         attachment = data.get("attachment")
         media = attachment.get("media") if isinstance(attachment, dict) else None
         return InboundMessage(
             account=None,
-            text=_text(data.get("text")),
+            text=as_text(data.get("text")),
             sender_external_id=sender,
             sender_display_name=_name(profile),
-            external_message_id=_required_id(event["id"]),
+            external_message_id=ident(event["id"]),
             conversation_key=dm_thread(sender, recipient),
             sent_at=from_epoch(event.get("created_timestamp"), "ms"),
             attachments=[_media(media)] if isinstance(media, dict) else [],
@@ -125,17 +127,17 @@ class X(Adapter):
 
     def _tweet(self, tweet: dict, ours: str, *, blocked: bool) -> InboundMessage | None:
         user = tweet["user"]
-        author = _required_id(user.get("id_str") or user.get("id"))
+        author = ident(user.get("id_str") or user.get("id"))
         if author == ours or blocked or "retweeted_status" in tweet:
             return None  # our own tweet, a blocked author, or a plain retweet
-        tweet_id = _required_id(tweet.get("id_str") or tweet.get("id"))
-        parent = _id(tweet.get("in_reply_to_status_id_str"))
+        tweet_id = ident(tweet.get("id_str") or tweet.get("id"))
+        parent = optional_ident(tweet.get("in_reply_to_status_id_str"))
         extended = tweet.get("extended_tweet") if isinstance(tweet.get("extended_tweet"), dict) else {}
         entities = extended.get("extended_entities") or tweet.get("extended_entities") or tweet.get("entities") or {}
         media = entities.get("media") if isinstance(entities, dict) else None
         return InboundMessage(
             account=None,
-            text=_text(extended.get("full_text") or tweet.get("full_text") or tweet.get("text")),
+            text=as_text(extended.get("full_text") or tweet.get("full_text") or tweet.get("text")),
             sender_external_id=author,
             sender_display_name=_name(user),
             external_message_id=tweet_id,
@@ -181,26 +183,7 @@ def _participant(key: str, recipient: str | None, ours: str | None) -> str:
     raise PermanentFailure(f"cannot tell the other participant of DM thread {key!r}")
 
 
-def _id(value) -> str | None:
-    """X ids as exact strings (numeric ids exceed 2^53; take the *_str form or the int as is)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
 
-
-def _required_id(value) -> str:
-    found = _id(value)
-    if found is None:
-        raise ValueError(f"missing id: {value!r}")
-    return found
-
-
-def _text(value) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def _name(profile) -> str | None:
@@ -213,7 +196,7 @@ def _name(profile) -> str | None:
 
 
 def _media(media: dict) -> Attachment:
-    url = media.get("media_url_https") or media.get("media_url") or _id(media.get("id_str") or media.get("id"))
+    url = media.get("media_url_https") or media.get("media_url") or optional_ident(media.get("id_str") or media.get("id"))
     return Attachment(kind=MEDIA_KINDS.get(media.get("type"), "file"), platform_ref=url if isinstance(url, str) else None)
 
 
