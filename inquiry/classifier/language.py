@@ -45,8 +45,9 @@ def fasttext_guess(text: str) -> tuple[str | None, float]:
     return found[0]["lang"].split("-")[0], float(found[0]["score"])
 
 
-def detect(text: str, *, vectorizer=None, head=None, fallback: str | None = None) -> tuple[str | None, float]:
-    """(ISO 639-1 code, confidence). ``vectorizer``/``head``: the corpus character model, if loaded."""
+def detect(text: str, *, vectorizer=None, head=None, fallback: str | None = None, proba=None) -> tuple[str | None, float]:
+    """(ISO 639-1 code, confidence). ``vectorizer``/``head``: the corpus character model, if loaded;
+    ``proba``: its probabilities for this text when the caller computed them for a whole batch."""
     if letters(text) < MIN_LETTERS:
         return fallback, 0.0 if fallback is None else 0.5
     code, score = fasttext_guess(text)
@@ -54,7 +55,10 @@ def detect(text: str, *, vectorizer=None, head=None, fallback: str | None = None
         known = set(head.classes_)
         if code in known and score >= 0.85:
             return code, score
-        proba = head.predict_proba(vectorizer.transform([text[:1000]]))[0]
+        if proba is None:
+            from inquiry.classifier.model import calibrated_proba
+
+            proba = calibrated_proba(head, vectorizer.transform([text[:1000]]))[0]
         best = int(np.argmax(proba))
         if proba[best] >= 0.6 or code is None:
             return str(head.classes_[best]), float(proba[best])

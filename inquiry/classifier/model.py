@@ -11,6 +11,23 @@ HEADS = ("topic", "audience", "priority")
 WHY_TERMS = 5
 
 
+def calibrated_proba(head, features) -> np.ndarray:
+    """``head.predict_proba(features)`` computed directly from the SVM's weights and the fitted
+    sigmoids: scikit-learn validates its input once per class calibrator, which costs more than
+    the arithmetic on one message (about 7 ms against 0.3 ms for all heads)."""
+    calibrated = head.calibrated_classifiers_
+    if len(calibrated) != 1 or len(head.classes_) < 3:
+        return head.predict_proba(features)
+    estimator = calibrated[0].estimator
+    scores = np.asarray(features @ estimator.coef_.T) + estimator.intercept_
+    a = np.array([c.a_ for c in calibrated[0].calibrators])
+    b = np.array([c.b_ for c in calibrated[0].calibrators])
+    proba = 1.0 / (1.0 + np.exp(a * scores + b))
+    total = proba.sum(axis=1, keepdims=True)
+    uniform = np.full_like(proba, 1.0 / proba.shape[1])
+    return np.where(total == 0, uniform, proba / np.where(total == 0, 1, total))
+
+
 class Router:
     """Predicts every head for a message. ``bundle`` is what training made and skops stores."""
 
@@ -34,7 +51,11 @@ class Router:
         language_hints = language_hints or [None] * len(texts)
         documents = [model_input(t or "", c) for t, c in zip(texts, channels)]
         features = self.features.transform(documents)
-        probabilities = {head: self.heads[head].predict_proba(features) for head in HEADS}
+        probabilities = {head: calibrated_proba(self.heads[head], features) for head in HEADS}
+        language_proba = [None] * len(texts)
+        if self.language_head is not None:
+            language_proba = calibrated_proba(self.language_head,
+                                              self.language_features.transform([(t or "")[:1000] for t in texts]))
         results = []
         for row, text in enumerate(texts):
             if language.letters(text or "") == 0 and not (text or "").strip():
@@ -43,7 +64,7 @@ class Router:
             labels = {head: self._label(head, probabilities[head][row], features[row]) for head in ("topic", "audience")}
             labels["priority"] = self._priority(probabilities["priority"][row], features[row], text or "")
             code, confidence = language.detect(text or "", vectorizer=self.language_features, head=self.language_head,
-                                               fallback=language_hints[row])
+                                               fallback=language_hints[row], proba=language_proba[row])
             labels["language"] = Label(code, round(confidence, 4))
             confident = all(labels[h].confidence >= self.thresholds[h] for h in ("topic", "audience"))
             reason = "" if confident else "low confidence: " + ", ".join(

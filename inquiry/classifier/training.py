@@ -11,7 +11,7 @@ from sklearn.model_selection import GroupShuffleSplit
 
 from inquiry.classifier import evaluation
 from inquiry.classifier.corpus import HEADS, Example
-from inquiry.classifier.model import Router
+from inquiry.classifier.model import Router, calibrated_proba
 from inquiry.classifier.pipeline import build_features, build_head, build_language_features, build_language_head, slim
 from inquiry.classifier.text import model_input, normalise
 
@@ -79,14 +79,14 @@ def thresholds_from(examples: list[Example], router: Router) -> dict:
     matrix = router.features.transform(documents)
     confidence, correct = {}, {}
     for head in ("topic", "audience"):
-        proba = router.heads[head].predict_proba(matrix)
+        proba = calibrated_proba(router.heads[head], matrix)
         predicted = router.heads[head].classes_[proba.argmax(1)]
         confidence[head] = proba.max(1)
         correct[head] = predicted == np.array([e.label(head) for e in examples])
     topic, audience = joint_thresholds(confidence["topic"], correct["topic"], confidence["audience"],
                                        correct["audience"], ROUTED_ACCURACY)
     chosen = {"topic": round(topic, 4), "audience": round(audience, 4)}
-    proba = router.heads["priority"].predict_proba(matrix)
+    proba = calibrated_proba(router.heads["priority"], matrix)
     p_urgent = proba[:, list(router.heads["priority"].classes_).index("urgent")]
     urgent = np.array([e.priority == "urgent" for e in examples])
     # Keep URGENT_RECALL of the urgent messages above the threshold; never above 0.5.

@@ -43,3 +43,14 @@ def test_huge_and_mixed_script_texts(router):
     assert router.predict("😀" * 50).priority.value in taxonomy.PRIORITIES
     big = ("Bonjour 你好 مرحبا hello " * 5000)[:100_000]
     assert router.predict(big).topic.value in taxonomy.TOPICS
+
+
+def test_fast_probabilities_equal_scikit_learns(router):
+    import numpy as np
+
+    from inquiry.classifier.model import calibrated_proba
+    from inquiry.classifier.text import model_input
+
+    features = router.features.transform([model_input(t, "x") for t in ("webinar recording please", "ayuda urgente", "谢谢")])
+    for head in router.heads.values():
+        assert np.allclose(calibrated_proba(head, features), head.predict_proba(features), atol=1e-6)
