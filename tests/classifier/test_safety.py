@@ -2,7 +2,7 @@ from inquiry.classifier.safety import danger_terms
 
 
 def test_danger_phrases_are_found_in_many_languages():
-    assert "help me" in danger_terms("please HELP ME they are outside")
+    assert {"help me", "please help"} & set(danger_terms("please HELP ME they are outside"))
     assert danger_terms("¡Socorro! me secuestraron")
     assert danger_terms("救命，有人绑架了我的孩子")
     assert danger_terms("помогите, нас держат в подвале")
