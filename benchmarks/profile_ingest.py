@@ -78,6 +78,7 @@ class SqlTimer:
 
     def _after(self, conn, cursor, statement, parameters, context, executemany):
         shape = re.sub(r"\s+", " ", statement).strip()
+        shape = re.sub(r"sa_savepoint_\d+", "sa_savepoint_N", shape)
         shape = re.sub(r"SELECT (\w+)\.\w+, .*? FROM", r"SELECT \1.* FROM", shape)
         shape = re.sub(r"\(([^()]{0,30}), [^()]*\)", r"(\1, …)", shape)
         self.times[shape[:110]].append(time.perf_counter() - self._started)
@@ -145,21 +146,19 @@ def instrument_worker(steps: Steps) -> None:
     from inquiry.ingest import services as S
     from inquiry.tickets import services as T
 
-    steps.wrap(D, "process", "process (one delivery; the SELECT of the next one is outside)")
-    steps.wrap(D, "adapter_for_account", "  adapter_for_account (loads delivery.account)")
+    steps.wrap(D, "_receive_all", "process one delivery (parse, receive each message; batch claim and UPDATE outside)")
+    steps.wrap(D, "adapter_for_account", "  adapter_for_account")
     steps.wrap(D, "receive", "  ingest.services.receive (in a SAVEPOINT)")
     steps.wrap(S, "_existing", "    _existing (duplicate check SELECT)")
     steps.wrap(S, "upsert_contact", "    upsert_contact (SELECT, SAVEPOINT INSERT if new)")
     steps.wrap(S, "_thread", "    _thread (find the ticket or open one)")
-    steps.wrap(T, "find_open_ticket", "      find_open_ticket")
-    steps.wrap(T, "find_reopenable_ticket", "      find_reopenable_ticket")
+    steps.wrap(T, "find_thread_ticket", "      find_thread_ticket (open or reopenable, one SELECT)")
     steps.wrap(classifier, "predict", "      classifier.predict")
     steps.wrap(T, "open_ticket", "      open_ticket (INSERT ticket, audit)")
-    steps.wrap(T, "queue_for", "        queue_for (SELECT queue)")
+    steps.wrap(T, "queue_id_for", "        queue_id_for (cached per process)")
     steps.wrap(T, "record", "        audit record")
     steps.wrap(T, "add_inbound", "    tickets.add_inbound (INSERT message, UPDATE ticket)")
-    steps.wrap(S, "_add_details", "    _add_details")
-    steps.wrap(db.session, "commit", "session.commit (flush UPDATE deliveries, COMMIT)")
+    steps.wrap(db.session, "commit", "session.commit (COMMIT, once per batch)")
 
 
 def main(argv=None) -> None:

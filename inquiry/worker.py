@@ -56,6 +56,9 @@ def drain(max_rounds: int = 1000) -> dict[str, int]:
 @click.option("--interval", default=1.0, show_default=True, help="Seconds to sleep when idle.")
 @with_appcontext
 def worker_command(once, interval):
+    from inquiry.classifier import service as classifier
+
+    classifier.status()  # load the router now, not while the first delivery waits
     if once:
         total = drain()
         click.echo(" ".join(f"{name}={count}" for name, count in total.items()))

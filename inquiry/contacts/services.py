@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from inquiry.audit.services import record
@@ -31,6 +31,10 @@ def contact_key(platform: str, *, external_id: str | None, email: str | None, ph
     return None
 
 
+# Built once: intake looks a sender up for every message.
+_BY_KEY = select(Contact).where(Contact.platform == bindparam("platform"), Contact.external_id == bindparam("external_id"))
+
+
 def upsert_contact(
     platform: str,
     external_id: str,
@@ -41,16 +45,18 @@ def upsert_contact(
     language: str | None = None,
 ) -> Contact:
     """The contact for (platform, external_id), created if new; fresh details fill the gaps."""
-    query = select(Contact).filter_by(platform=platform, external_id=external_id)
-    contact = db.session.scalar(query)
+    contact = db.session.scalar(_BY_KEY, {"platform": platform, "external_id": external_id})
     if contact is None:
         # Two first messages from one sender may arrive at once: let the database pick the winner.
+        # A new contact is inserted with its details: one INSERT, no UPDATE after it.
         try:
             with db.session.begin_nested():
-                contact = Contact(platform=platform, external_id=external_id)
+                contact = Contact(platform=platform, external_id=external_id, display_name=display_name or None,
+                                  email=email or None, phone=phone or None, language=language or None)
                 db.session.add(contact)
+            return contact
         except IntegrityError:
-            contact = db.session.scalar(query)
+            contact = db.session.scalar(_BY_KEY, {"platform": platform, "external_id": external_id})
     if display_name:
         contact.display_name = display_name
     if email:

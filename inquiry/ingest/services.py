@@ -11,7 +11,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from inquiry.classifier import service as classifier
@@ -40,10 +40,16 @@ class Received:
     public_token: str | None = None
 
 
+# Built once: every message received is looked up by its platform id.
+_BY_EXTERNAL_ID = select(Message).where(
+    Message.channel_account_id == bindparam("account_id"), Message.external_id == bindparam("external_id")
+)
+
+
 def _existing(account_id: int, external_id: str | None) -> Message | None:
     if not external_id:
         return None
-    return db.session.scalar(select(Message).filter_by(channel_account_id=account_id, external_id=external_id))
+    return db.session.scalar(_BY_EXTERNAL_ID, {"account_id": account_id, "external_id": external_id})
 
 
 def receive(inbound: InboundMessage, *, at: dt.datetime | None = None) -> Received:
@@ -84,9 +90,8 @@ def receive(inbound: InboundMessage, *, at: dt.datetime | None = None) -> Receiv
             ticket, outcome, token = _thread(inbound, account, contact, conversation, text, at)
             message = tickets.add_inbound(
                 ticket, text, contact=contact, account=account,
-                external_id=inbound.external_message_id, sent_at=sent_at, at=at,
+                external_id=inbound.external_message_id, sent_at=sent_at, at=at, **_details(inbound),
             )
-            _add_details(message, inbound)
     except IntegrityError:
         # A concurrent delivery of the same message, or of the conversation's first message,
         # won the race: take its result instead of writing a second one.
@@ -98,21 +103,20 @@ def receive(inbound: InboundMessage, *, at: dt.datetime | None = None) -> Receiv
             raise
         message = tickets.add_inbound(
             ticket, text, contact=contact, account=account,
-            external_id=inbound.external_message_id, sent_at=sent_at, at=at,
+            external_id=inbound.external_message_id, sent_at=sent_at, at=at, **_details(inbound),
         )
-        _add_details(message, inbound)
         outcome, token = Outcome.APPENDED, None
     return Received(outcome, ticket, message, token)
 
 
-def _add_details(message: Message, inbound: InboundMessage) -> None:
-    """Attachments are kept as metadata only; the platform keeps the files."""
-    if inbound.attachments:
-        message.attachments = [
-            {"kind": a.kind, "platform_ref": a.platform_ref, "mime": a.mime, "caption": a.caption}
-            for a in inbound.attachments
-        ]
-    message.reply_to_external_id = inbound.reply_to_external_id
+def _details(inbound: InboundMessage) -> dict:
+    """Attachments are kept as metadata only; the platform keeps the files. Given to add_inbound
+    so that the message row is written once, complete."""
+    attachments = [
+        {"kind": a.kind, "platform_ref": a.platform_ref, "mime": a.mime, "caption": a.caption}
+        for a in inbound.attachments
+    ] or None
+    return {"attachments": attachments, "reply_to_external_id": inbound.reply_to_external_id}
 
 
 def _apply_edit(message: Message, text: str, at) -> None:
@@ -125,9 +129,7 @@ def _apply_edit(message: Message, text: str, at) -> None:
 
 def _thread(inbound, account, contact, conversation, text, at):
     """The ticket this message belongs to: the open one, a recently solved one, or a new one."""
-    ticket = tickets.find_open_ticket(account.id, conversation) or tickets.find_reopenable_ticket(
-        account.id, conversation, at
-    )
+    ticket = tickets.find_thread_ticket(account.id, conversation, at)
     if ticket is not None:
         return ticket, Outcome.APPENDED, None
     prediction = classifier.predict(text, channel=account.platform, language_hint=inbound.language)

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from inquiry import taxonomy
@@ -54,6 +54,20 @@ def queue_for(slug: str) -> Queue:
     if queue is None:
         raise NotFound(f"no queue {slug!r}")
     return queue
+
+
+# Queue ids by (database, slug). Queues are seeded by the migrations and never deleted, so intake
+# (a new ticket every few milliseconds) need not look its queue up each time.
+_queue_ids: dict[tuple, int] = {}
+
+
+def queue_id_for(slug: str) -> int:
+    """The id of the queue ``slug`` (NotFound if there is none), remembered per process."""
+    key = (db.engine.url, slug)
+    found = _queue_ids.get(key)
+    if found is None:
+        found = _queue_ids[key] = queue_for(slug).id
+    return found
 
 
 def check_body(body: str | None, field: str = "body") -> str:
@@ -108,7 +122,8 @@ def open_ticket(
         priority="normal",
         priority_source=LabelSource.SYSTEM,
     )
-    _apply_prediction(ticket, prediction, language=language, fallback_language=contact.language or account.default_language)
+    queue = _apply_prediction(ticket, prediction, language=language,
+                              fallback_language=contact.language or account.default_language)
     db.session.add(ticket)
     db.session.flush()
     record(
@@ -116,7 +131,7 @@ def open_ticket(
         actor_kind="platform",
         ticket=ticket,
         after={
-            "queue": ticket.queue.slug,
+            "queue": queue,
             **{label: getattr(ticket, label) for label in LABELS},
             "reason": getattr(prediction, "reason", "") or None,
         },
@@ -125,8 +140,9 @@ def open_ticket(
     return ticket, token
 
 
-def _apply_prediction(ticket: Ticket, prediction, *, language: str | None, fallback_language: str | None) -> None:
-    """Copy the router's labels onto a new ticket and pick its queue (triage unless confident)."""
+def _apply_prediction(ticket: Ticket, prediction, *, language: str | None, fallback_language: str | None) -> str:
+    """Copy the router's labels onto a new ticket and pick its queue (triage unless confident);
+    returns the queue's slug."""
     if prediction is not None:
         for label in ("topic", "audience", "priority", "language"):
             guess = getattr(prediction, label)
@@ -139,7 +155,9 @@ def _apply_prediction(ticket: Ticket, prediction, *, language: str | None, fallb
     elif not ticket.language and fallback_language:
         ticket.language, ticket.language_source = fallback_language, LabelSource.SYSTEM
     confident = prediction is not None and prediction.is_confident and ticket.audience in taxonomy.AUDIENCES
-    ticket.queue = queue_for(ticket.audience if confident else taxonomy.TRIAGE_QUEUE)
+    slug = ticket.audience if confident else taxonomy.TRIAGE_QUEUE
+    ticket.queue_id = queue_id_for(slug)  # the id only: loading the Queue row per ticket is a query
+    return slug
 
 
 def add_inbound(
@@ -151,8 +169,13 @@ def add_inbound(
     external_id: str | None = None,
     sent_at: dt.datetime | None = None,
     at: dt.datetime | None = None,
+    attachments: list[dict] | None = None,
+    reply_to_external_id: str | None = None,
 ) -> Message:
-    """Store a message from the sender; a ticket waiting on them, or recently solved, reopens."""
+    """Store a message from the sender; a ticket waiting on them, or recently solved, reopens.
+
+    Attachments (metadata only) and the id of the message it answers are given here, so the row
+    is inserted complete rather than inserted and then updated."""
     at = at or utcnow()
     message = Message(
         ticket=ticket,
@@ -164,6 +187,8 @@ def add_inbound(
         delivery_status=DeliveryStatus.RECEIVED,
         sent_at=sent_at or at,
         created_at=at,
+        attachments=attachments,
+        reply_to_external_id=reply_to_external_id,
     )
     db.session.add(message)
     before = ticket.status
@@ -186,16 +211,25 @@ def find_open_ticket(account_id: int, conversation_key: str) -> Ticket | None:
     )
 
 
-def find_reopenable_ticket(account_id: int, conversation_key: str, at: dt.datetime) -> Ticket | None:
-    """The conversation's ticket solved within the reopen window, if any."""
-    since = at - dt.timedelta(days=current_app.config["REOPEN_WITHIN_DAYS"])
-    return db.session.scalar(
-        select(Ticket)
-        .filter_by(channel_account_id=account_id, conversation_key=conversation_key, status=S.SOLVED)
-        .where(Ticket.solved_at >= since)
-        .order_by(Ticket.solved_at.desc())
-        .limit(1)
+# Built once (intake runs it for every message): the conversation's open ticket, else the one
+# solved most recently since ``since``.
+_THREAD_TICKET = (
+    select(Ticket)
+    .where(
+        Ticket.channel_account_id == bindparam("account_id"),
+        Ticket.conversation_key == bindparam("conversation"),
+        or_(Ticket.open_conversation_key == bindparam("conversation"),
+            and_(Ticket.status == S.SOLVED, Ticket.solved_at >= bindparam("since"))),
     )
+    .order_by(Ticket.open_conversation_key.is_(None), Ticket.solved_at.desc())
+    .limit(1)
+)
+
+
+def find_thread_ticket(account_id: int, conversation_key: str, at: dt.datetime) -> Ticket | None:
+    """The conversation's open ticket, else the one solved within the reopen window; one query."""
+    since = at - dt.timedelta(days=current_app.config["REOPEN_WITHIN_DAYS"])
+    return db.session.scalar(_THREAD_TICKET, {"account_id": account_id, "conversation": conversation_key, "since": since})
 
 
 def _require_writable(ticket: Ticket, actor: User) -> None:
