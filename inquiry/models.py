@@ -6,3 +6,4 @@ from inquiry.contacts.models import Contact, Person  # noqa: F401
 from inquiry.tickets.models import Message, Queue, Ticket  # noqa: F401
 from inquiry.ingest.models import Delivery  # noqa: F401
 from inquiry.outbound.models import OutboxItem  # noqa: F401
+from inquiry.classifier.models import TrainingExample  # noqa: F401

@@ -95,3 +95,52 @@ def promote_command(model_id):
         raise click.ClickException(str(exc))
     service.set_model(None)
     click.echo(f"{model_id} is now the current model (workers pick it up on restart)")
+
+
+# A retrained model is promoted only if none of these held-out figures drops by more than this.
+TOLERANCE = 0.005
+COMPARED = (("topic", "macro_f1"), ("audience", "macro_f1"), ("priority", "urgent_recall"), ("routed_accuracy", None))
+
+
+def _figure(metrics: dict, head: str, key: str | None) -> float:
+    return metrics[head] if key is None else metrics[head][key]
+
+
+def retrain(instance_path: str, echo=click.echo) -> tuple[dict | None, bool]:
+    """Train on the corpus plus agents' corrections and promote the result only if it is not
+    worse than a model of the corpus alone, both fitted on the same split and measured on the
+    same held-out messages (neither has seen them). Returns (new model's metadata, promoted?)."""
+    import time
+
+    from inquiry.classifier.corrections import load_corrections
+    from inquiry.classifier.training import fit, fit_and_measure, split
+
+    started = time.monotonic()
+    corpus, corrections = load_corpus(), load_corrections()
+    examples = corpus + corrections
+    echo(f"Retraining on {len(corpus)} corpus messages and {len(corrections)} corrections …")
+    fit_on, tune, measure = split(examples)
+    _, baseline = fit_and_measure([e for e in fit_on if e.source == "corpus"], tune, measure)
+    candidate, figures = fit_and_measure(fit_on, tune, measure)
+    echo(f"corpus only:        {evaluation.summary_line(baseline)}")
+    echo(f"with corrections:   {evaluation.summary_line(figures)}")
+    worse = [f"{head}{'.' + key if key else ''} {_figure(baseline, head, key):.3f} → {_figure(figures, head, key):.3f}"
+             for head, key in COMPARED if _figure(figures, head, key) < _figure(baseline, head, key) - TOLERANCE]
+    if worse:
+        echo("Not promoted: the corrections make it worse on " + "; ".join(worse) + ". Review them before retraining.")
+        return None, False
+    figures["training_seconds"] = round(time.monotonic() - started, 1)
+    figures["train_size"], figures["held_out_size"], figures["corrections"] = len(fit_on), len(measure), len(corrections)
+    meta = store.save(instance_path, fit(examples), thresholds=candidate.thresholds, metrics=figures,
+                      data_hash=data_hash(examples), examples=len(examples))
+    store.promote(instance_path, meta["id"])
+    service.set_model(None)
+    echo(f"{meta['id']} promoted (earlier models stay listed: inquiry classifier promote ID goes back).")
+    return meta, True
+
+
+@classifier_cli.command("retrain")
+@with_appcontext
+def retrain_command():
+    """Train on the corpus plus corrections; promote only if not worse than the current model."""
+    retrain(current_app.instance_path)

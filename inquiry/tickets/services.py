@@ -18,6 +18,7 @@ from inquiry.auth import access
 from inquiry.auth.models import User
 from inquiry.dbtypes import utcnow
 from inquiry.errors import Conflict, Forbidden, Invalid, NotFound
+from inquiry.classifier import corrections
 from inquiry.extensions import db
 from inquiry.outbound import services as outbound
 from inquiry.tickets.models import (
@@ -411,4 +412,6 @@ def update_labels(ticket: Ticket, *, actor: User, at: dt.datetime | None = None,
     _touch(ticket, at)
     db.session.flush()
     record("ticket.relabelled", actor=actor, ticket=ticket, before=before, after=after, at=at)
+    if {"topic", "audience", "priority"} & set(after):
+        corrections.record(ticket, actor=actor)  # the next model learns from it
     return ticket
