@@ -125,6 +125,8 @@ def _play(index, convo, created_at, now, rng, staff, accounts, made) -> int:
     if got.outcome == Outcome.CREATED:
         made["tickets"] += 1
     ticket, messages = got.ticket, 1
+    for automatic in [m for m in ticket.messages if m.delivery_status == DeliveryStatus.QUEUED]:
+        _delivered(automatic, created_at)  # the urgent safety notice, history like the rest
     supervisor = staff[0]
     age = now - created_at
     clock = created_at

@@ -19,6 +19,7 @@ from inquiry.contacts.services import contact_key, upsert_contact
 from inquiry.dbtypes import utcnow
 from inquiry.extensions import db
 from inquiry.ingest.inbound import InboundMessage
+from inquiry.tickets import safety_notice
 from inquiry.tickets import services as tickets
 from inquiry.tickets.models import Message, Ticket
 
@@ -106,6 +107,8 @@ def receive(inbound: InboundMessage, *, at: dt.datetime | None = None) -> Receiv
             external_id=inbound.external_message_id, sent_at=sent_at, at=at, **_details(inbound),
         )
         outcome, token = Outcome.APPENDED, None
+    if outcome == Outcome.CREATED and ticket.priority == "urgent":
+        safety_notice.send(ticket, at=at)  # danger now: tell the sender to call local emergency services
     return Received(outcome, ticket, message, token)
 
 
