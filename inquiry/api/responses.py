@@ -58,6 +58,8 @@ class TicketOut(Out):
     language: str | None
     language_confidence: float | None
     language_source: Source | None
+    why: dict[str, list[str]] = Field(
+        default_factory=dict, description="per label the router set: the words that weighed most (empty once a person corrects it)")
     queue: str = Field(description="queue slug")
     assignee: UserRef | None
     channel: str = Field(description="channel slug of the account the ticket arrived on")

@@ -39,6 +39,7 @@ def _ticket_fields(ticket: Ticket) -> dict:
         subject=ticket.subject,
         status=ticket.status.value,
         **labels,
+        why=ticket.label_why or {},
         queue=ticket.queue.slug,
         assignee=out.UserRef(id=assignee.id, name=assignee.name) if assignee is not None else None,
         channel=ticket.channel_account.platform,

@@ -95,6 +95,8 @@ class Ticket(db.Model):
     language_confidence: Mapped[float | None] = mapped_column(Float)
     language_source: Mapped[LabelSource | None] = mapped_column(_enum(LabelSource))
     language_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The router's "why" per label it set: {"topic": ["webinar", "recording"], …}.
+    label_why: Mapped[dict | None] = mapped_column(JSON)
 
     # Where the ticket sits: its audience's queue, or triage.
     queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))

@@ -151,6 +151,8 @@ def _apply_prediction(ticket: Ticket, prediction, *, language: str | None, fallb
                 setattr(ticket, label, guess.value)
                 setattr(ticket, f"{label}_confidence", guess.confidence)
                 setattr(ticket, f"{label}_source", LabelSource.CLASSIFIER)
+                if guess.why:
+                    ticket.label_why = {**(ticket.label_why or {}), label: list(guess.why)}
     if language:  # what the sender told us beats any guess
         ticket.language, ticket.language_confidence, ticket.language_source = language, None, LabelSource.SENDER
     elif not ticket.language and fallback_language:
@@ -400,6 +402,8 @@ def update_labels(ticket: Ticket, *, actor: User, at: dt.datetime | None = None,
         setattr(ticket, f"{label}_confidence", None)
         setattr(ticket, f"{label}_source", LabelSource.AGENT)
         setattr(ticket, f"{label}_set_by_id", actor.id)
+        if ticket.label_why and label in ticket.label_why:  # a person's label has no router "why"
+            ticket.label_why = {k: v for k, v in ticket.label_why.items() if k != label} or None
     if "audience" in after and ticket.queue.slug != ticket.audience:
         before["queue"] = ticket.queue.slug
         ticket.queue = queue_for(ticket.audience)

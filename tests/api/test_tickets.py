@@ -9,7 +9,7 @@ from inquiry.tickets.models import Ticket, TicketStatus
 from tests.api.conftest import ISO_UTC, snapshot
 
 TICKET_KEYS = {
-    "id", "reference", "subject", "status", "queue", "assignee", "channel", "contact",
+    "id", "reference", "subject", "status", "queue", "assignee", "channel", "contact", "why",
     "created_at", "updated_at", "first_response_at", "solved_at",
     *(f"{label}{suffix}" for label in ("topic", "audience", "priority", "language")
       for suffix in ("", "_confidence", "_source")),
