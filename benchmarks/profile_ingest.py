@@ -118,7 +118,6 @@ def floor_reference(url: str, secret: str, signed, stamp) -> None:
 def instrument_webhook(steps: Steps, app) -> None:
     import inquiry.ingest.webhooks as W
     from inquiry.channels.adapters.bridge import Bridge
-    from inquiry.extensions import db
     from inquiry.ingest import deliveries as D
 
     steps.wrap(app, "wsgi_app", "whole request inside Flask (hooks, view, response)")
@@ -129,8 +128,6 @@ def instrument_webhook(steps: Steps, app) -> None:
         funcs[i] = holder.f
     steps.wrap(W, "receive_webhook", "  view receive_webhook")
     app.view_functions["hooks.receive_webhook"] = W.receive_webhook
-    from inquiry.channels import lookup as L
-
     steps.wrap(W, "account_by_key", "    account lookup (per-process copy, refreshed every 5 s)")
     steps.wrap(Bridge, "authenticate", "    bridge authenticate (HMAC)")
     steps.wrap(Bridge, "parse", "    bridge parse")

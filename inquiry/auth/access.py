@@ -19,6 +19,16 @@ def can_see_queue(user: User, queue_id: int) -> bool:
     return allowed is None or queue_id in allowed
 
 
+def workers_of(queue_id: int) -> Select:
+    """The same rule as ``can_see_queue``, as SQL: enabled supervisors and admins, and the
+    queue's enabled members (who can be given a ticket of that queue)."""
+    from sqlalchemy import or_, select
+
+    members = select(queue_members.c.user_id).where(queue_members.c.queue_id == queue_id)
+    return (select(User).where(User.is_enabled.is_(True))
+            .where(or_(User.role.in_([Role.SUPERVISOR, Role.ADMIN]), User.id.in_(members))))
+
+
 def can_see_ticket(user: User, ticket) -> bool:
     return user.is_active and can_see_queue(user, ticket.queue_id)
 

@@ -13,7 +13,6 @@ import logging
 import time
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import IntegrityError
 
 from inquiry.channels.base import Rejected, WebhookRequest
 from inquiry.channels.registry import adapter_for_account

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from inquiry import taxonomy
 from inquiry.auth import access
-from inquiry.auth.models import Role, User, queue_members
+from inquiry.auth.models import User
 from inquiry.channels.models import ChannelAccount
 from inquiry.errors import Invalid
 from inquiry.extensions import db
@@ -223,11 +223,4 @@ def queue_counts(user: User) -> list[tuple[Queue, int]]:
 
 def assignable_users(ticket: Ticket) -> list[User]:
     """Enabled people who may hold ``ticket``: its queue's agents, and every supervisor and admin."""
-    members = select(queue_members.c.user_id).where(queue_members.c.queue_id == ticket.queue_id)
-    query = (
-        select(User)
-        .where(User.is_enabled.is_(True))
-        .where(or_(User.role.in_([Role.SUPERVISOR, Role.ADMIN]), User.id.in_(members)))
-        .order_by(User.name, User.id)
-    )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(access.workers_of(ticket.queue_id).order_by(User.name, User.id)))
