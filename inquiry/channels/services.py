@@ -16,11 +16,11 @@ from inquiry.errors import Conflict, Invalid
 from inquiry.extensions import db
 
 
-def create_account(platform: str, name: str, *, actor=None, **fields) -> ChannelAccount:
+def create_account(platform: str, name: str, *, actor=None, options: dict | None = None, **fields) -> ChannelAccount:
     """A new enabled account on ``platform`` with an unguessable webhook key."""
     if platform not in taxonomy.CHANNELS:
         raise Invalid(f"unknown platform {platform!r}", fields={"platform": ["not a channel of the taxonomy"]})
-    account = ChannelAccount(platform=platform, name=name, key=secrets.token_urlsafe(18), options={}, **fields)
+    account = ChannelAccount(platform=platform, name=name, key=secrets.token_urlsafe(18), options=dict(options or {}), **fields)
     db.session.add(account)
     db.session.flush()
     record("channel.created", actor=actor, subject=f"channel:{account.id}", after={"platform": platform, "name": name})
@@ -239,11 +239,7 @@ def add_account(platform: str, name: str, *, actor, options=None, **fields) -> C
     Invalid (422) or Conflict (409) before anything is added; the audit names no credential.
     """
     clean = _validated({"name": name, "options": options, **fields}, platform=platform)
-    clean_options = clean.pop("options")
-    account = create_account(platform, clean.pop("name"), actor=actor, **clean)
-    account.options = clean_options
-    db.session.flush()
-    return account
+    return create_account(platform, clean.pop("name"), actor=actor, options=clean.pop("options"), **clean)
 
 
 def _credential_change(old: str | None, new: str | None) -> str:

@@ -40,3 +40,10 @@ def test_add_refuses_bad_input_and_writes_nothing(app, db):
         result = run(app, "channel", "add", *args)
         assert result.exit_code != 0, args
     assert db.session.query(ChannelAccount).count() == 0
+
+
+def test_create_account_takes_options(db):
+    from inquiry.channels.services import create_account
+
+    account = create_account("reddit", "Reddit via bridge", signing_secret="k", options={"transport": "bridge"})
+    assert account.options == {"transport": "bridge"}
