@@ -3,7 +3,8 @@ from inquiry.audit.models import AuditEvent  # noqa: F401
 from inquiry.auth.models import ApiToken, User, UserLanguage, queue_members  # noqa: F401
 from inquiry.channels.models import ChannelAccount, ChannelRejection  # noqa: F401
 from inquiry.contacts.models import Contact, Person  # noqa: F401
-from inquiry.tickets.models import Message, Queue, Ticket  # noqa: F401
+from inquiry.tickets.models import Message, Queue, Ticket, TicketPresence, TicketTag  # noqa: F401
 from inquiry.ingest.models import Delivery  # noqa: F401
 from inquiry.outbound.models import OutboxItem  # noqa: F401
 from inquiry.classifier.models import TrainingExample  # noqa: F401
+from inquiry.canned.models import CannedReply, CannedReplyVariant  # noqa: F401

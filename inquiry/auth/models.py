@@ -47,6 +47,13 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Workspace presence: the last request or heartbeat, and whether the agent takes new work.
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    available: Mapped[bool] = mapped_column(default=True)
+    # Most open tickets automatic assignment gives this agent.
+    capacity: Mapped[int] = mapped_column(default=20)
+    # When automatic assignment last gave this agent a ticket: round-robin takes the longest-waiting.
+    last_assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     queues: Mapped[list["Queue"]] = relationship(  # noqa: F821

@@ -60,6 +60,8 @@ class Queue(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Hand new tickets round-robin to online agents who speak the language and have room.
+    auto_assign: Mapped[bool] = mapped_column(default=False)
 
     members: Mapped[list["User"]] = relationship(  # noqa: F821
         secondary="queue_members", back_populates="queues", order_by="User.name"
@@ -118,8 +120,23 @@ class Ticket(db.Model):
     solved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
+    # SLA deadlines, recomputed by inquiry.sla on every change that affects them. ``due_at`` is
+    # the earliest deadline still running (NULL once nothing is owed), what the inbox sorts on.
+    first_response_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    next_response_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolution_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    # Escalated to the queue's supervisors: who asked, when, why.
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    escalated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    escalation_reason: Mapped[str | None] = mapped_column(Text)
+    # Set on a ticket merged into another: its messages moved there and it was closed.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+
     queue: Mapped[Queue] = relationship()
     assignee: Mapped["User | None"] = relationship(foreign_keys=[assignee_id])  # noqa: F821
+    tag_rows: Mapped[list["TicketTag"]] = relationship(cascade="all, delete-orphan", order_by="TicketTag.tag")
     channel_account: Mapped["ChannelAccount"] = relationship()  # noqa: F821
     contact: Mapped["Contact"] = relationship()  # noqa: F821
     messages: Mapped[list["Message"]] = relationship(
@@ -134,7 +151,14 @@ class Ticket(db.Model):
         Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_contact_created", "contact_id", "created_at"),
         Index("ix_tickets_account_conversation", "channel_account_id", "conversation_key"),
+        Index("ix_tickets_queue_due", "queue_id", "due_at", "id"),
+        Index("ix_tickets_assignee_due", "assignee_id", "due_at", "id"),
+        Index("ix_tickets_due", "due_at", "id"),
     )
+
+    @property
+    def tags(self) -> list[str]:
+        return [row.tag for row in self.tag_rows]
 
     @property
     def is_open(self) -> bool:
@@ -176,3 +200,25 @@ class Message(db.Model):
         UniqueConstraint("channel_account_id", "external_id"),
         Index("ix_messages_ticket_created", "ticket_id", "created_at", "id"),
     )
+
+
+class TicketTag(db.Model):
+    """A free-form label agents put on tickets ("scam-wave-nov", "press")."""
+
+    __tablename__ = "ticket_tags"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+    __table_args__ = (Index("ix_ticket_tags_tag", "tag", "ticket_id"),)
+
+
+class TicketPresence(db.Model):
+    """Who has a ticket open right now, and whether they are typing: refreshed by a heartbeat."""
+
+    __tablename__ = "ticket_presence"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    typing: Mapped[bool] = mapped_column(default=False)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

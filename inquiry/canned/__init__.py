@@ -1,0 +1,1 @@
+"""Canned replies: saved answers with placeholders, one variant per language."""
