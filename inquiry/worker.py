@@ -22,8 +22,10 @@ def jobs():
     from inquiry.channels.polling import poll_due
     from inquiry.ingest.deliveries import process_pending
     from inquiry.outbound.dispatch import dispatch_due
+    from inquiry.tickets import assignment, presence
 
-    return [("deliveries", process_pending), ("outbox", dispatch_due), ("polling", poll_due)]
+    return [("deliveries", process_pending), ("outbox", dispatch_due), ("polling", poll_due),
+            ("assignment", assignment.run), ("presence", presence.run)]
 
 
 def run_once() -> dict[str, int]:

@@ -127,6 +127,8 @@ def _empty(engine) -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
+        # Seeded rows stay, but settings a test changed on them go back to their defaults.
+        conn.execute(sa.text("UPDATE queues SET auto_assign = false"))
 
 
 @pytest.fixture

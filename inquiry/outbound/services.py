@@ -40,3 +40,13 @@ def enqueue(message, *, at: dt.datetime | None = None) -> OutboxItem:
     )
     db.session.add(item)
     return item
+
+
+def reply_limits(ticket) -> tuple[int | None, dt.datetime | None]:
+    """What the composer shows: the channel's longest message and when its reply window closes."""
+    adapter = adapter_for_account(ticket.channel_account)
+    if adapter is None:
+        return None, None
+    max_text, reply_window = adapter.reply_rules(ticket.conversation_key)
+    ends = ticket.last_inbound_at + reply_window if reply_window is not None and ticket.last_inbound_at else None
+    return max_text, ends

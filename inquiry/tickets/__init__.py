@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
-from inquiry.tickets import views  # noqa: E402,F401
+from inquiry.tickets import views, actions  # noqa: E402,F401

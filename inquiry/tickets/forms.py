@@ -7,7 +7,7 @@ and the web shows the same messages as the API.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 
 from inquiry import taxonomy
 from inquiry.tickets.models import TicketStatus
@@ -57,8 +57,13 @@ class TicketFilterForm(FlaskForm):
         validate_choice=False,
     )
     assignee = SelectField("Assignee", choices=choices([ANY, ("me", "Me"), ("none", "Nobody")]), validate_choice=False)
+    due = SelectField("SLA due", choices=choices([ANY, ("overdue", "Overdue"), ("1h", "Within 1 hour"),
+                                                  ("4h", "Within 4 hours"), ("24h", "Within 24 hours")]),
+                      validate_choice=False)
+    tag = StringField("Tag")
 
     FILTERS = ("queue", "status", "priority", "topic", "language", "channel", "assignee")
+    EXTRA = ("due", "tag")
 
     def set_queues(self, queues) -> None:
         self.queue.choices = choices([ANY] + [(queue.slug, queue.name) for queue in queues])
@@ -70,6 +75,10 @@ class TicketFilterForm(FlaskForm):
 
 class ReplyForm(FlaskForm):
     reply = TextAreaField("Reply to the sender")
+    # The newest inbound message the agent had on screen; a newer one makes the desk ask first.
+    seen_inbound_id = HiddenField()
+    send_anyway = BooleanField("Send anyway")
+    solve = BooleanField("Solve after sending")
 
 
 class NoteForm(FlaskForm):
@@ -97,3 +106,40 @@ class AssignForm(FlaskForm):
         self.assignee.choices = choices(
             [("", "Nobody (unassign)")] + [(str(user.id), f"{user.name} ({user.role.value})") for user in users]
         )
+
+
+class LabelsForm(FlaskForm):
+    """Correct the router in one action; the service re-queues and records the correction."""
+
+    topic = SelectField("Topic", choices=choices([(t, t) for t in taxonomy.TOPICS]), validate_choice=False)
+    audience = SelectField("Audience", choices=choices([(a, a) for a in taxonomy.AUDIENCES]), validate_choice=False)
+    priority = SelectField("Priority", choices=choices([(p, p) for p in taxonomy.PRIORITIES]), validate_choice=False)
+    language = SelectField("Language", choices=choices(_language_pairs()), validate_choice=False)
+
+    LABELS = ("topic", "audience", "priority", "language")
+
+    def changed(self, ticket) -> dict[str, str]:
+        """Only what the agent changed (or confirmed, for a label the router was unsure of)."""
+        return {name: self[name].data for name in self.LABELS
+                if self[name].data and (self[name].data != getattr(ticket, name) or ticket.queue.slug == "triage")}
+
+
+class EscalateForm(FlaskForm):
+    reason = TextAreaField("Why does a supervisor need to see it?")
+
+
+class MergeForm(FlaskForm):
+    target = StringField("Merge into ticket (reference)")
+
+
+class TagsForm(FlaskForm):
+    add = StringField("Add tags")
+    remove = HiddenField()
+
+
+class BulkForm(FlaskForm):
+    ids = SelectMultipleField("Selected tickets", choices=[], validate_choice=False)
+    action = SelectField("Action", choices=choices([("assign", "Assign to"), ("tag", "Tag"), ("solve", "Solve")]),
+                         validate_choice=False)
+    assignee = SelectField("Assignee", choices=[], validate_choice=False)
+    tags = StringField("Tags")

@@ -224,3 +224,32 @@ def queue_counts(user: User) -> list[tuple[Queue, int]]:
 def assignable_users(ticket: Ticket) -> list[User]:
     """Enabled people who may hold ``ticket``: its queue's agents, and every supervisor and admin."""
     return list(db.session.scalars(access.workers_of(ticket.queue_id).order_by(User.name, User.id)))
+
+def assignable_people(user: User) -> list[User]:
+    """Everyone a supervisor may hand work to: enabled staff, by name (the service checks queues)."""
+    return list(db.session.scalars(select(User).where(User.is_enabled.is_(True)).order_by(User.name, User.id)))
+
+
+def related_tickets(user: User, ticket: Ticket, limit: int = 20) -> list[Ticket]:
+    """The same person's other tickets (on any of their channels) that ``user`` may see, newest first."""
+    from inquiry.contacts.models import Contact
+
+    person_id = ticket.contact.person_id
+    if person_id is not None:
+        same = Ticket.contact_id.in_(select(Contact.id).where(Contact.person_id == person_id))
+    else:
+        same = Ticket.contact_id == ticket.contact_id
+    query = access.scope_tickets(select(Ticket), user, Ticket).where(same, Ticket.id != ticket.id)
+    query = query.options(joinedload(Ticket.channel_account)).order_by(Ticket.created_at.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def conversation(ticket: Ticket, others: list[Ticket]):
+    """The messages of ``ticket`` and, if given, the person's other tickets, oldest first."""
+    from inquiry.tickets.models import Message
+
+    ids = [ticket.id] + [t.id for t in others]
+    return list(db.session.scalars(
+        select(Message).where(Message.ticket_id.in_(ids))
+        .options(joinedload(Message.author), joinedload(Message.ticket))
+        .order_by(Message.created_at, Message.id)))

@@ -21,6 +21,7 @@ from inquiry.errors import Conflict, Forbidden, Invalid, NotFound
 from inquiry.classifier import corrections
 from inquiry.extensions import db
 from inquiry.outbound import services as outbound
+from inquiry.sla import deadlines
 from inquiry.tickets.models import (
     OPEN_STATUSES,
     DeliveryStatus,
@@ -125,6 +126,7 @@ def open_ticket(
     )
     queue = _apply_prediction(ticket, prediction, language=language,
                               fallback_language=contact.language or account.default_language)
+    deadlines.opened(ticket, at)
     db.session.add(ticket)
     db.session.flush()
     record(
@@ -200,6 +202,7 @@ def add_inbound(
         ticket.solved_at = None
         _set_open_key(ticket)
     ticket.last_inbound_at = at
+    deadlines.inbound(ticket, at)
     _touch(ticket, at)
     db.session.flush()
     if before != ticket.status:
@@ -262,6 +265,7 @@ def reply(ticket: Ticket, body: str, *, actor: User, at: dt.datetime | None = No
         ticket.first_response_at = at
     if ticket.status == S.NEW:
         ticket.status = S.OPEN
+    deadlines.replied(ticket, at)
     _touch(ticket, at)
     db.session.flush()
     record("ticket.replied", actor=actor, ticket=ticket, after={"message_id": message.id}, at=at)
@@ -358,6 +362,9 @@ def change_status(ticket: Ticket, status: TicketStatus | str, *, actor: User, at
         ticket.solved_at = ticket.solved_at or at
     elif before == S.SOLVED:
         ticket.solved_at = None
+    if before == S.SOLVED and ticket.resolution_due_at is None:
+        deadlines.inbound(ticket, at)  # reopened by staff: the resolution clock starts again
+    deadlines.status_changed(ticket, at)
     _set_open_key(ticket)
     _touch(ticket, at)
     try:
@@ -404,7 +411,12 @@ def update_labels(ticket: Ticket, *, actor: User, at: dt.datetime | None = None,
         setattr(ticket, f"{label}_set_by_id", actor.id)
         if ticket.label_why and label in ticket.label_why:  # a person's label has no router "why"
             ticket.label_why = {k: v for k, v in ticket.label_why.items() if k != label} or None
-    if "audience" in after and ticket.queue.slug != ticket.audience:
+    if "priority" in after:
+        deadlines.priority_changed(ticket, at)
+    # The queue follows the audience; a ticket in triage leaves it once a person has settled
+    # what the router was unsure of.
+    leaves_triage = ticket.queue.slug == taxonomy.TRIAGE_QUEUE and ticket.topic and ticket.audience and after
+    if ("audience" in after or leaves_triage) and ticket.audience and ticket.queue.slug != ticket.audience:
         before["queue"] = ticket.queue.slug
         ticket.queue = queue_for(ticket.audience)
         after["queue"] = ticket.queue.slug

@@ -7,7 +7,7 @@ import pytest
 from tests.factories import PASSWORD
 
 REFERENCE_ROW = re.compile(r'data-reference="(INQ-[0-9A-Z-]+)"')
-OLDER_LINK = re.compile(r'<a href="([^"]+)" rel="next">Older</a>')
+OLDER_LINK = re.compile(r'<a href="([^"]+)" rel="next">Next page</a>')
 
 
 def references(page) -> list[str]:

@@ -112,7 +112,7 @@ def test_agent_can_release_own_ticket_but_not_give_it_away(client, db, make, des
 def test_status_change_follows_the_life_cycle(client, db, desk):
     _agent, ticket = desk
     page = client.get(f"/tickets/{ticket.reference}").data.decode()
-    form = page[page.index('class="inline status-form"'):]
+    form = page[page.index('class="status-form"'):]
     form = form[:form.index("</form>")]
     offered = {status.value for status in services.TRANSITIONS[TicketStatus.NEW]}
     assert all(f'value="{value}"' in form for value in offered)

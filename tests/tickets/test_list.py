@@ -18,7 +18,7 @@ def test_agent_sees_only_their_queues_supervisor_sees_all(client, make, login):
     supervisor = make.supervisor()
 
     login(agent)
-    page = client.get("/tickets/")
+    page = client.get("/tickets/?view=all")
     assert page.status_code == 200
     assert set(references(page)) == {mine.reference, also_mine.reference}
     html = page.data.decode()
@@ -30,25 +30,26 @@ def test_agent_sees_only_their_queues_supervisor_sees_all(client, make, login):
 
     client.post("/logout")
     login(supervisor)
-    page = client.get("/tickets/")
+    page = client.get("/tickets/?view=all")
     assert set(references(page)) == {mine.reference, also_mine.reference, theirs.reference, triage.reference}
     assert 'data-queue="government"' in page.data.decode()
 
 
-def test_newest_first_with_the_listed_columns(client, make, login):
+def test_urgent_pinned_first_then_most_due_with_the_listed_columns(client, make, login):
+    first_due = make.ticket()
+    later_due = make.ticket()
     older = make.ticket(contact_name="Amal Haddad", channel="whatsapp", topic="webinars", priority="urgent",
                         language="ar")
-    newer = make.ticket()
     login(make.agent())
-    page = client.get("/tickets/")
-    assert references(page) == [newer.reference, older.reference]
+    page = client.get("/tickets/?view=unassigned")
+    assert references(page) == [older.reference, first_due.reference, later_due.reference]
     html = page.data.decode()
     row = html[html.index(f'data-reference="{older.reference}"'):]
     row = row[:row.index("</tr>")]
     for shown in (f'href="/tickets/{older.reference}"', "Amal Haddad", "WhatsApp", "General public", "webinars",
-                  'class="badge badge-urgent"', ">ar<", "new", "nobody", "<time datetime="):
+                  'class="badge badge-urgent"', ">ar<", "new", "nobody", '<time class="due'):
         assert shown in row, shown
-    assert f'<td dir="auto">{older.subject}</td>' in row
+    assert f'<td dir="auto" class="subject">{older.subject}</td>' in row
 
 
 def test_queue_counts_count_open_tickets(client, make, db, login):
@@ -79,7 +80,7 @@ def test_filters(client, make, db, login):
     login(agent)
 
     def listed(query):
-        page = client.get("/tickets/?" + query)
+        page = client.get("/tickets/?view=all&" + query)
         assert page.status_code == 200, page.data
         return set(references(page))
 
@@ -111,12 +112,12 @@ def test_bad_filter_or_cursor_is_a_clear_4xx(client, make, login):
     assert client.get("/tickets/?limit=0").status_code == 422
 
 
-def test_pagination_walks_every_ticket_once_newest_first(client, make, login):
+def test_pagination_walks_every_ticket_once_most_due_first(client, make, login):
     created = [make.ticket() for _ in range(7)]
     make.ticket("government")  # not the agent's: never listed
     login(make.agent())
     seen, pages = [], 0
-    url = "/tickets/?limit=3"
+    url = "/tickets/?view=unassigned&limit=3"
     while url:
         page = client.get(url)
         assert page.status_code == 200
@@ -124,18 +125,18 @@ def test_pagination_walks_every_ticket_once_newest_first(client, make, login):
         pages += 1
         url = older_link(page)
     assert pages == 3
-    assert seen == [ticket.reference for ticket in reversed(created)]
+    assert seen == [ticket.reference for ticket in created]
 
 
 def test_pagination_keeps_filters(client, make, login):
-    urgent = [make.ticket(priority="urgent") for _ in range(3)]
+    high = [make.ticket(priority="high") for _ in range(3)]
     make.ticket(priority="low")
     login(make.agent())
-    first = client.get("/tickets/?priority=urgent&limit=2")
+    first = client.get("/tickets/?view=unassigned&priority=high&limit=2")
     link = older_link(first)
-    assert "priority=urgent" in link and "limit=2" in link
+    assert "priority=high" in link and "limit=2" in link and "view=unassigned" in link
     second = client.get(link)
-    assert references(first) + references(second) == [t.reference for t in reversed(urgent)]
+    assert references(first) + references(second) == [t.reference for t in high]
     assert older_link(second) is None
 
 
@@ -143,8 +144,8 @@ def test_empty_list_for_agent_without_queues(client, make, login):
     make.ticket()
     agent = make.agent("travellers")
     login(agent)
-    page = client.get("/tickets/")
+    page = client.get("/tickets/?view=all")
     assert page.status_code == 200
     assert references(page) == []
-    assert b"No tickets match" in page.data
+    assert b"No tickets here" in page.data
 
