@@ -74,7 +74,7 @@ def change_tags(reference: str):
 @bp.post("/bulk")
 @login_required
 def bulk_action():
-    form = BulkForm()
+    form = BulkForm(prefix="bulk")
     back = request.form.get("next") or url_for("tickets.index")
     if not back.startswith("/tickets"):
         back = url_for("tickets.index")

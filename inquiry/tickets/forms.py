@@ -108,13 +108,17 @@ class AssignForm(FlaskForm):
         )
 
 
+UNSET = ("", "— choose —")
+
+
 class LabelsForm(FlaskForm):
     """Correct the router in one action; the service re-queues and records the correction."""
 
-    topic = SelectField("Topic", choices=choices([(t, t) for t in taxonomy.TOPICS]), validate_choice=False)
-    audience = SelectField("Audience", choices=choices([(a, a) for a in taxonomy.AUDIENCES]), validate_choice=False)
+    topic = SelectField("Topic", choices=choices([UNSET] + [(t, t) for t in taxonomy.TOPICS]), validate_choice=False)
+    audience = SelectField("Audience", choices=choices([UNSET] + [(a, a) for a in taxonomy.AUDIENCES]),
+                           validate_choice=False)
     priority = SelectField("Priority", choices=choices([(p, p) for p in taxonomy.PRIORITIES]), validate_choice=False)
-    language = SelectField("Language", choices=choices(_language_pairs()), validate_choice=False)
+    language = SelectField("Language", choices=choices([UNSET] + _language_pairs()), validate_choice=False)
 
     LABELS = ("topic", "audience", "priority", "language")
 

@@ -151,7 +151,7 @@ def next_ticket():
 
 
 def _bulk_form() -> BulkForm:
-    form = BulkForm(formdata=None)
+    form = BulkForm(formdata=None, prefix="bulk")
     people = queries.assignable_people(current_user) if access.is_supervisor(current_user) else [current_user]
     form.assignee.choices = choices([("", "Nobody (unassign)")] + [(str(u.id), u.name) for u in people])
     return form

@@ -22,7 +22,7 @@ def test_actions_need_the_token(client, make, db):
     for path, data in ((f"/tickets/{ticket.reference}/escalate", {"reason": "x"}),
                        (f"/tickets/{ticket.reference}/tags", {"add": "x"}),
                        (f"/tickets/{ticket.reference}/presence", {"typing": "1"}),
-                       ("/tickets/bulk", {"ids": [ticket.id], "action": "solve"})):
+                       ("/tickets/bulk", {"bulk-ids": [ticket.id], "bulk-action": "solve"})):
         assert client.post(path, data=data).status_code == 400, path
     db.session.expire_all()
     assert ticket.escalated_at is None and ticket.tags == [] and ticket.status == TicketStatus.NEW

@@ -106,8 +106,8 @@ def test_supervisor_bulk_reassigns_and_agent_cannot_give_work_away(client, make,
     a, b = make.ticket(), make.ticket()
     login(supervisor)
     token = csrf_of(client)
-    response = client.post("/tickets/bulk", data={"csrf_token": token, "ids": [a.id, b.id], "action": "assign",
-                                                  "assignee": agent.id, "next": "/tickets/?view=all"})
+    response = client.post("/tickets/bulk", data={"csrf_token": token, "bulk-ids": [a.id, b.id], "bulk-action": "assign",
+                                                  "bulk-assignee": agent.id, "next": "/tickets/?view=all"})
     assert response.status_code == 303 and response.headers["Location"] == "/tickets/?view=all"
     db.session.expire_all()
     assert a.assignee_id == b.assignee_id == agent.id
@@ -116,7 +116,7 @@ def test_supervisor_bulk_reassigns_and_agent_cannot_give_work_away(client, make,
     login(other)
     token = csrf_of(client)
     c = make.ticket()
-    client.post("/tickets/bulk", data={"csrf_token": token, "ids": [c.id], "action": "assign", "assignee": agent.id})
+    client.post("/tickets/bulk", data={"csrf_token": token, "bulk-ids": [c.id], "bulk-action": "assign", "bulk-assignee": agent.id})
     db.session.expire_all()
     assert c.assignee_id is None
 

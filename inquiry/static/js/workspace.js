@@ -69,7 +69,7 @@
   }
 
   function updateBulkFields() {
-    var action = document.getElementById("action");
+    var action = document.getElementById("bulk-action");
     if (!action) return;
     var assignee = document.querySelector(".bulk-assignee");
     var tags = document.querySelector(".bulk-tags");
@@ -116,7 +116,7 @@
     document.getElementById("ticket-rows").addEventListener("change", function (e) {
       if (e.target.classList.contains("select-row")) updateSelectedCount();
     });
-    var action = document.getElementById("action");
+    var action = document.getElementById("bulk-action");
     if (action) { action.addEventListener("change", updateBulkFields); updateBulkFields(); }
     var remembered = null;
     try { remembered = sessionStorage.getItem("inbox-selected"); } catch (e) { remembered = null; }
@@ -219,7 +219,12 @@
 
   if (page) {
     if (composer) {
-      composer.addEventListener("input", function () { typingUntil = Date.now() + 6000; updateCount(); });
+      composer.addEventListener("input", function () {
+        var wasTyping = Date.now() < typingUntil;
+        typingUntil = Date.now() + 6000;
+        if (!wasTyping) heartbeat();  // tell the others at once, not at the next beat
+        updateCount();
+      });
       updateCount();
     }
     var pick = document.getElementById("canned-select");
@@ -247,6 +252,11 @@
 
   /* ---------- keyboard ---------- */
   document.addEventListener("keydown", function (e) {
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && e.target.tagName === "TEXTAREA" && e.target.form) {
+      e.preventDefault();  // Ctrl/Cmd+Enter sends the reply or note being written
+      if (e.target.form.requestSubmit) e.target.form.requestSubmit(); else e.target.form.submit();
+      return;
+    }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "Escape" && typingTarget(document.activeElement)) { document.activeElement.blur(); return; }
     if (typingTarget(e.target)) return;
