@@ -42,6 +42,9 @@ DEFAULTS: dict[str, object] = {
     # Lists: default and largest page size.
     "PAGE_SIZE": 25,
     "PAGE_SIZE_MAX": 100,
+    # How often the inbox refreshes itself and the ticket page reports presence (seconds).
+    "WORKSPACE_REFRESH_SECONDS": 8,
+    "WORKSPACE_HEARTBEAT_SECONDS": 5,
     # Flask-Limiter storage: memory:// per process; redis://127.0.0.1:6379 when several workers.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,

@@ -15,8 +15,7 @@ SHOTS = pathlib.Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 try:
     from playwright.sync_api import expect, sync_playwright
-    # Live updates arrive on a heartbeat (5 s) or a refresh (8 s): wait for two of them.
-    expect.set_options(timeout=20_000)
+    expect.set_options(timeout=10_000)
 except ImportError:  # pragma: no cover - the test extras bring it
     sync_playwright = None
 
@@ -25,6 +24,12 @@ pytestmark = pytest.mark.browser
 
 def _browser_available() -> bool:
     return sync_playwright is not None and os.access(CHROMIUM, os.X_OK)
+
+
+@pytest.fixture
+def app_config(app_config):
+    """Live updates every second, so tests wait for them briefly."""
+    return {**app_config, "WORKSPACE_REFRESH_SECONDS": 1, "WORKSPACE_HEARTBEAT_SECONDS": 1}
 
 
 @pytest.fixture

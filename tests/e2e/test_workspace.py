@@ -10,6 +10,11 @@ from inquiry.tickets.models import Message, TicketStatus
 pytestmark = pytest.mark.browser
 
 
+def ready(page):
+    """Wait until the page's script has run, so keyboard shortcuts are live."""
+    page.wait_for_selector("html[data-workspace-ready]", state="attached")
+
+
 def test_two_agents_on_one_ticket_see_each_other(open_page, make, shot):
     ticket = make.ticket(text="Someone is impersonating your officers on Telegram")
     alice = make.agent(name="Alice Martin")
@@ -71,6 +76,7 @@ def test_keyboard_only_through_the_inbox(open_page, make, db, shot):
     second = make.ticket(priority="normal", text="Second in line")
     page = open_page(agent)
     page.goto("/tickets/?view=unassigned")
+    ready(page)
     shot(page, "inbox")
     page.keyboard.press("?")
     expect(page.locator("#shortcuts")).to_be_visible()
@@ -84,15 +90,19 @@ def test_keyboard_only_through_the_inbox(open_page, make, db, shot):
     expect(page.locator("tr.selected")).to_have_attribute("data-reference", first.reference)
     page.keyboard.press("o")
     page.wait_for_url(f"**/tickets/{first.reference}")
+    ready(page)
     page.keyboard.press("a")
     expect(page.locator("#ticket-assignee")).to_contain_text(agent.name)
+    ready(page)
     page.keyboard.press("r")
     expect(page.locator("#reply")).to_be_focused()
     page.keyboard.type("Thanks, we have passed this on.")
     page.keyboard.press("Control+Enter")  # sends from the text box
     expect(page.locator(".flash-success")).to_contain_text("Reply queued")
+    ready(page)
     page.keyboard.press("s")
     expect(page.locator(".flash-success")).to_contain_text("Status changed")
+    ready(page)
     page.keyboard.press("/")
     expect(page.locator("#global-search")).to_be_focused()
     db.session.expire_all()
@@ -128,6 +138,7 @@ def test_inbox_refreshes_itself_without_losing_the_selection(open_page, make, db
     first = make.ticket(priority="high")
     page = open_page(agent)
     page.goto("/tickets/?view=unassigned")
+    ready(page)
     page.keyboard.press("j")
     page.get_by_label(f"Select {first.reference}").check()
     newcomer = make.ticket(priority="urgent", text="Help, my account was hacked and they threaten me")

@@ -11,8 +11,8 @@
 
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var CSRF = csrfMeta ? csrfMeta.content : "";
-  var REFRESH_MS = 8000;
-  var HEARTBEAT_MS = 5000;
+  var REFRESH_MS = parseInt(document.body.dataset.refreshMs || "8000", 10);
+  var HEARTBEAT_MS = parseInt(document.body.dataset.heartbeatMs || "5000", 10);
 
   function typingTarget(el) {
     if (!el) return false;
@@ -289,4 +289,6 @@
       } else if (key === "u") { var back = document.getElementById("back-to-inbox"); if (back) window.location = back.href; }
     }
   });
+  // Shortcuts work from here on (browser tests wait for this).
+  document.documentElement.dataset.workspaceReady = "1";
 })();
