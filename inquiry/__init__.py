@@ -84,9 +84,14 @@ def _register_blueprints(app: Flask) -> None:
     from inquiry.admin import bp as admin_bp
     from inquiry.api import bp as api_bp
     from inquiry.auth import bp as auth_bp
+    from inquiry.canned import bp as canned_bp
+    from inquiry.costs import bp as costs_bp
     from inquiry.ingest.webhooks import bp as hooks_bp
+    from inquiry.notifications import bp as notifications_bp
     from inquiry.pages import bp as pages_bp
     from inquiry.public import bp as public_bp
+    from inquiry.reports import bp as reports_bp
+    from inquiry.search import bp as search_bp
     from inquiry.tickets import bp as tickets_bp
 
     app.register_blueprint(pages_bp)
@@ -96,4 +101,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(hooks_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(canned_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(costs_bp)
 

@@ -45,6 +45,10 @@ DEFAULTS: dict[str, object] = {
     # How often the inbox refreshes itself and the ticket page reports presence (seconds).
     "WORKSPACE_REFRESH_SECONDS": 8,
     "WORKSPACE_HEARTBEAT_SECONDS": 5,
+    # Bearer token Prometheus sends to scrape /metrics (None: only logged-in supervisors may read it).
+    "METRICS_TOKEN": None,
+    # Minutes an agent spends on a ticket, for the queue outlook until measured handle times exist.
+    "SLA_HANDLE_MINUTES": 12,
     # Flask-Limiter storage: memory:// per process; redis://127.0.0.1:6379 when several workers.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,

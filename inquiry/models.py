@@ -8,3 +8,7 @@ from inquiry.ingest.models import Delivery  # noqa: F401
 from inquiry.outbound.models import OutboxItem  # noqa: F401
 from inquiry.classifier.models import TrainingExample  # noqa: F401
 from inquiry.canned.models import CannedReply, CannedReplyVariant  # noqa: F401
+from inquiry.sla.models import BusinessCalendar, SlaEvent, SlaPolicy  # noqa: F401
+from inquiry.notifications.models import Notification  # noqa: F401
+from inquiry.search.models import SearchDocument  # noqa: F401
+from inquiry.costs.models import BudgetSettings, ChannelFee, CostLedger, FixedCost, RateOverride, TicketActivity  # noqa: F401

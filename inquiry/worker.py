@@ -20,12 +20,15 @@ log = logging.getLogger(__name__)
 
 def jobs():
     from inquiry.channels.polling import poll_due
+    from inquiry.costs import ledger as costs_ledger
     from inquiry.ingest.deliveries import process_pending
     from inquiry.outbound.dispatch import dispatch_due
+    from inquiry.sla import sweep
     from inquiry.tickets import assignment, presence
 
     return [("deliveries", process_pending), ("outbox", dispatch_due), ("polling", poll_due),
-            ("assignment", assignment.run), ("presence", presence.run)]
+            ("sla", sweep.run), ("assignment", assignment.run), ("presence", presence.run),
+            ("costs", costs_ledger.run)]
 
 
 def run_once() -> dict[str, int]:

@@ -21,7 +21,7 @@ settings.register_profile("inquiry", max_examples=int(os.environ.get("INQUIRY_FU
 settings.load_profile("inquiry")
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-KEEP_TABLES = {"queues", "alembic_version"}  # seeded by the migration; never emptied
+KEEP_TABLES = {"queues", "business_calendars", "alembic_version"}  # seeded by the migrations; never emptied
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -109,6 +109,9 @@ def app(app_config, instance_path, monkeypatch):
 
     monkeypatch.setenv("INQUIRY_INSTANCE_PATH", instance_path)
     classifier.set_model(None)
+    from inquiry.sla import policy
+
+    policy.forget()
     app = create_app(app_config)
     with app.app_context():
         limiter.reset()
@@ -128,7 +131,11 @@ def _empty(engine) -> None:
             for table in tables:
                 conn.execute(table.delete())
         # Seeded rows stay, but settings a test changed on them go back to their defaults.
-        conn.execute(sa.text("UPDATE queues SET auto_assign = false"))
+        conn.execute(sa.text("UPDATE queues SET auto_assign = false, calendar_id = NULL"))
+        calendars = _db.metadata.tables["business_calendars"]
+        conn.execute(calendars.delete().where(calendars.c.id != 1))
+        conn.execute(calendars.update().where(calendars.c.id == 1).values(
+            timezone="UTC", holidays=[], hours={d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}))
 
 
 @pytest.fixture

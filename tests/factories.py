@@ -29,7 +29,7 @@ class Factories:
         n = next(_seq)
         user = auth.create_user(
             email or f"{role}{n}@inquiry.example.org", name=name or f"{role.title()} {n}", role=role,
-            password=password, queues=list(queues) if role == "agent" else [], languages=list(languages),
+            password=password, queues=list(queues) if role in ("agent", "supervisor") else [], languages=list(languages),
         )
         db.session.commit()
         return user
@@ -37,8 +37,9 @@ class Factories:
     def agent(self, *queues, **kw):
         return self.user("agent", queues=queues or ("general-public",), **kw)
 
-    def supervisor(self, **kw):
-        return self.user("supervisor", **kw)
+    def supervisor(self, *, queues=(), **kw):
+        """Supervisors see every queue; ``queues`` makes them a queue's own supervisor too."""
+        return self.user("supervisor", queues=queues, **kw)
 
     def admin(self, **kw):
         return self.user("admin", **kw)

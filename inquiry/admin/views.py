@@ -1,5 +1,6 @@
 """Channel account pages: every account with its health, adding, editing, switching on and off,
-and a new webhook key.
+and a new webhook key. (The user and queue pages, in ``users.py`` and ``queues.py``, share the
+blueprint and its guard below.)
 
 Administrators only: agents and supervisors get 403, visitors who are not logged in the log-in
 page. Views stay thin (form → ``channels.services`` → one commit → redirect); a refused change
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -32,11 +33,24 @@ from inquiry.tickets.views import ago
 STATE_ORDER = {"failing": 0, "attention": 1, "ok": 2}
 
 
+# Endpoints supervisors may reach too (the user and queue pages, marked with ``supervisors_too``);
+# each checks the finer rules through ``auth.management``. Everything else here is admins only.
+SUPERVISOR_ENDPOINTS: set[str] = set()
+
+
+def supervisors_too(view):
+    SUPERVISOR_ENDPOINTS.add(f"{bp.name}.{view.__name__}")
+    return view
+
+
 @bp.before_request
 def _admins_only():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    access.require_role(current_user, Role.ADMIN)
+    if request.endpoint in SUPERVISOR_ENDPOINTS:
+        access.require_role(current_user, Role.SUPERVISOR, Role.ADMIN)
+    else:
+        access.require_role(current_user, Role.ADMIN)
     return None
 
 

@@ -21,8 +21,8 @@ def _head_report(truth, predicted) -> dict:
 
 
 def report(examples, predictions) -> dict:
-    """Per-head accuracy, macro-F1 and per-label figures; urgent recall/precision; language
-    accuracy; the share sent to triage and the topic-and-audience accuracy of the rest."""
+    """Per-head accuracy, macro-F1 and per-label figures (language too); urgent recall/precision;
+    the share sent to triage and the topic-and-audience accuracy of the rest."""
     n = len(examples)
     result: dict = {"n": n}
     for head in ("topic", "audience", "priority"):
@@ -35,6 +35,11 @@ def report(examples, predictions) -> dict:
     result["priority"]["urgent_recall"] = round(hits / max(int(truth_urgent.sum()), 1), 4)
     result["priority"]["urgent_precision"] = round(hits / max(int(said_urgent.sum()), 1), 4)
     result["language"] = {"accuracy": round(float(np.mean([p.language.value == e.lang for e, p in zip(examples, predictions)])), 4) if n else 0.0}
+    # Per-language figures on the examples whose language is known (corrections may lack one).
+    known = [(e.lang, p.language.value or "none") for e, p in zip(examples, predictions) if e.lang]
+    if known:
+        language = _head_report([truth for truth, _ in known], [guess for _, guess in known])
+        result["language"].update(macro_f1=language["macro_f1"], per_label=language["per_label"])
     routed = [(e, p) for e, p in zip(examples, predictions) if p.is_confident]
     result["triage_rate"] = round(1 - len(routed) / n, 4) if n else 0.0
     result["routed_accuracy"] = round(

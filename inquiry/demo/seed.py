@@ -20,6 +20,7 @@ from inquiry.auth.models import User
 from inquiry.channels.models import ChannelAccount
 from inquiry.channels.services import create_account
 from inquiry.dbtypes import utcnow
+from inquiry.demo.canned import seed_canned_replies
 from inquiry.demo.people import ACKNOWLEDGEMENTS, DOMAIN, NOTES, STAFF
 from inquiry.errors import InquiryError
 from inquiry.extensions import db
@@ -67,6 +68,7 @@ def seed(instance_path: str, *, now: dt.datetime | None = None, rng: random.Rand
     staff = _create_staff(passwords)
     accounts: dict[str, ChannelAccount] = {}
     made = {"tickets": 0, "messages": 0, "users": len(staff)}
+    made["canned_replies"] = seed_canned_replies(staff[0])  # staff[0]: the supervisor
     conversations = load_conversations()
     for index, convo in enumerate(conversations):
         created_at = _arrival_time(now, rng)

@@ -104,6 +104,8 @@ def heartbeat(reference: str):
     ticket = _visible_ticket(reference)
     typing = request.form.get("typing") == "1" or (request.is_json and bool((request.get_json(silent=True) or {}).get("typing")))
     presence.beat(ticket, current_user, typing=typing)
+    from inquiry.costs.activity import record_activity  # handle time for the cost ledger
+    record_activity(ticket, current_user, typing=typing)
     db.session.commit()
     return jsonify(
         viewers=[{"name": v.name, "typing": v.typing} for v in presence.others(ticket, current_user)],

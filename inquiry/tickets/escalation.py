@@ -8,6 +8,7 @@ from inquiry.auth import access
 from inquiry.dbtypes import utcnow
 from inquiry.errors import Conflict, Forbidden, Invalid
 from inquiry.extensions import db
+from inquiry.notifications import services as notifications
 from inquiry.tickets.models import Ticket
 from inquiry.tickets.services import _require_writable, _touch
 
@@ -27,6 +28,8 @@ def escalate(ticket: Ticket, reason: str, *, actor, at: dt.datetime | None = Non
     _touch(ticket, at)
     db.session.flush()
     record("ticket.escalated", actor=actor, ticket=ticket, after={"reason": reason}, at=at)
+    notifications.notify(notifications.supervisors_of(ticket.queue_id), "ticket.escalated",
+                         f"{ticket.reference} escalated by {actor.name}: {reason[:200]}", ticket=ticket, at=at)
     return ticket
 
 

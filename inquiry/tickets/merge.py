@@ -44,7 +44,7 @@ def merge(source: Ticket, target: Ticket, *, actor, at: dt.datetime | None = Non
     source.solved_at = source.solved_at or at
     source.open_conversation_key = None
     source.merged_into_id = target.id
-    source.due_at = source.first_response_due_at = source.next_response_due_at = source.resolution_due_at = None
+    source.due_at = source.at_risk_at = source.first_response_due_at = source.next_response_due_at = source.resolution_due_at = None
     if source.last_inbound_at and (target.last_inbound_at is None or source.last_inbound_at > target.last_inbound_at):
         target.last_inbound_at = source.last_inbound_at
     _touch(source, at)

@@ -62,6 +62,8 @@ class Queue(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Hand new tickets round-robin to online agents who speak the language and have room.
     auto_assign: Mapped[bool] = mapped_column(default=False)
+    # Working hours its business-hours SLA targets are counted in (NULL: the first calendar).
+    calendar_id: Mapped[int | None] = mapped_column(ForeignKey("business_calendars.id", ondelete="SET NULL"))
 
     members: Mapped[list["User"]] = relationship(  # noqa: F821
         secondary="queue_members", back_populates="queues", order_by="User.name"
@@ -126,6 +128,18 @@ class Ticket(db.Model):
     next_response_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolution_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When less than the policy's share of the running target is left.
+    at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # What the SLA sweep last reported for the running deadline: ok | at_risk | breached.
+    sla_state: Mapped[str] = mapped_column(String(10), default="ok")
+    # The resolution clock: started at creation (or reopening); time waiting on the sender is
+    # added back (measured in the policy's calendar).
+    sla_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sla_paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sla_paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # Whether each target was met, decided when it was (for attainment reports).
+    first_response_met: Mapped[bool | None] = mapped_column()
+    resolution_met: Mapped[bool | None] = mapped_column()
 
     # Escalated to the queue's supervisors: who asked, when, why.
     escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -154,6 +168,7 @@ class Ticket(db.Model):
         Index("ix_tickets_queue_due", "queue_id", "due_at", "id"),
         Index("ix_tickets_assignee_due", "assignee_id", "due_at", "id"),
         Index("ix_tickets_due", "due_at", "id"),
+        Index("ix_tickets_at_risk", "at_risk_at"),
     )
 
     @property

@@ -136,6 +136,8 @@ def open_ticket(
         after={
             "queue": queue,
             **{label: getattr(ticket, label) for label in LABELS},
+            # Who set each label, so reports can tell the router's guesses from the sender's word.
+            "sources": {label: getattr(getattr(ticket, f"{label}_source"), "value", None) for label in LABELS},
             "reason": getattr(prediction, "reason", "") or None,
         },
         at=at,
@@ -202,7 +204,7 @@ def add_inbound(
         ticket.solved_at = None
         _set_open_key(ticket)
     ticket.last_inbound_at = at
-    deadlines.inbound(ticket, at)
+    deadlines.inbound(ticket, at, before)
     _touch(ticket, at)
     db.session.flush()
     if before != ticket.status:
@@ -362,9 +364,7 @@ def change_status(ticket: Ticket, status: TicketStatus | str, *, actor: User, at
         ticket.solved_at = ticket.solved_at or at
     elif before == S.SOLVED:
         ticket.solved_at = None
-    if before == S.SOLVED and ticket.resolution_due_at is None:
-        deadlines.inbound(ticket, at)  # reopened by staff: the resolution clock starts again
-    deadlines.status_changed(ticket, at)
+    deadlines.status_changed(ticket, before, at)
     _set_open_key(ticket)
     _touch(ticket, at)
     try:
@@ -419,12 +419,15 @@ def update_labels(ticket: Ticket, *, actor: User, at: dt.datetime | None = None,
     if ("audience" in after or leaves_triage) and ticket.audience and ticket.queue.slug != ticket.audience:
         before["queue"] = ticket.queue.slug
         ticket.queue = queue_for(ticket.audience)
+        ticket.queue_id = ticket.queue.id
         after["queue"] = ticket.queue.slug
         if ticket.assignee is not None and not access.can_see_queue(ticket.assignee, ticket.queue.id):
             before["assignee_id"], after["assignee_id"] = ticket.assignee_id, None
             ticket.assignee_id = None
     if not after:
         return ticket
+    if "queue" in after:
+        deadlines.queue_changed(ticket, at)  # the new queue may keep other hours or targets
     _touch(ticket, at)
     db.session.flush()
     record("ticket.relabelled", actor=actor, ticket=ticket, before=before, after=after, at=at)

@@ -62,8 +62,15 @@ def browser():
         chromium.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember each phase's outcome on the test, so a failed test can leave a screenshot."""
+    outcome = yield
+    setattr(item, f"rep_{call.when}", outcome.get_result())
+
+
 @pytest.fixture
-def open_page(browser, live_server, db):
+def open_page(browser, live_server, db, request):
     """``open_page(user)``: a new browser context logged in as ``user`` (1280×800 laptop)."""
     from tests.factories import PASSWORD
 
@@ -83,6 +90,12 @@ def open_page(browser, live_server, db):
         return page
 
     yield _open
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for n, context in enumerate(contexts):
+            for m, page in enumerate(context.pages):
+                page.screenshot(path=str(SHOTS / f"FAILED-{request.node.name}-{n}-{m}.png"), full_page=True)
     for context in contexts:
         context.close()
 

@@ -162,3 +162,40 @@ def test_tablet_and_right_to_left_text(open_page, make, shot):
     # Nothing wider than the tablet's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 820
     shot(page, "ticket-tablet-rtl")
+
+
+def test_agent_opens_next_due_replies_with_a_canned_reply_in_the_senders_language_and_solves(open_page, make, db, shot):
+    from inquiry.canned import services as canned
+
+    supervisor = make.supervisor()
+    canned.create_reply(title="Lost passport", shortcut="lost-passport", actor=supervisor, variants={
+        "en": "Hello {contact_name}, please contact your national passport authority. Ref {reference}.",
+        "es": "Hola {contact_name}, contacte con la autoridad nacional de pasaportes. Ref. {reference}.",
+    })
+    db.session.commit()
+    agent = make.agent(languages=("en", "es"))
+    make.ticket(priority="low", text="Just a general question")
+    spanish = make.ticket(priority="high", language="es", contact_name="Lucía Pérez",
+                          text="Perdí mi pasaporte en el aeropuerto, ¿qué hago?")
+    page = open_page(agent)
+    page.get_by_role("link", name="Open next due ticket").click()
+    page.wait_for_url(f"**/tickets/{spanish.reference}")
+    ready(page)
+    page.get_by_role("button", name="Assign to me").click()
+    expect(page.locator("#ticket-assignee")).to_contain_text(agent.name)
+    ready(page)
+    page.locator("#canned-select").select_option(label="Lost passport (es)")
+    expect(page.locator("#canned-language")).to_have_value("es")
+    page.get_by_role("button", name="Insert").click()
+    expect(page.locator("#reply")).to_have_value(
+        f"Hola Lucía Pérez, contacte con la autoridad nacional de pasaportes. Ref. {spanish.reference}.")
+    expect(page.locator("#reply-count")).to_contain_text("characters")
+    page.get_by_label("Solve after sending").check()
+    shot(page, "ticket-canned-reply")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator(".flash-success")).to_contain_text("Ticket solved")
+    expect(page.locator("#messages")).to_contain_text("Hola Lucía Pérez")
+    db.session.expire_all()
+    assert spanish.status == TicketStatus.SOLVED
+    sent = db.session.query(Message).filter_by(ticket_id=spanish.id, direction="outbound").one()
+    assert sent.body.startswith("Hola Lucía Pérez") and sent.delivery_status.value == "queued"

@@ -212,26 +212,27 @@ def test_queues_without_auto_assign_are_left_alone(db, make):
 # ---- SLA due dates ----
 
 def test_due_dates_follow_priority_reply_pending_and_solve(db, make):
+    """Round-the-clock targets (urgent, high); business hours are tested in tests/sla."""
     agent = make.agent()
     urgent = make.ticket(priority="urgent")
-    normal = make.ticket()
+    ticket = make.ticket(priority="high")
     assert urgent.due_at - urgent.created_at == dt.timedelta(minutes=15)
-    assert normal.due_at - normal.created_at == dt.timedelta(hours=4)
-    services.update_labels(normal, actor=agent, priority="high")
-    assert normal.due_at - normal.created_at == dt.timedelta(hours=1)
-    services.reply(normal, "We are on it.", actor=agent)
-    assert normal.first_response_due_at is None
-    assert normal.due_at == normal.resolution_due_at  # only the resolution clock runs now
-    services.change_status(normal, "pending", actor=agent)
-    assert normal.due_at is None  # waiting on the sender: paused
+    assert ticket.due_at - ticket.created_at == dt.timedelta(hours=1)
+    services.update_labels(ticket, actor=agent, priority="urgent")
+    assert ticket.due_at - ticket.created_at == dt.timedelta(minutes=15)
+    services.reply(ticket, "We are on it.", actor=agent)
+    assert ticket.first_response_due_at is None and ticket.first_response_met is True
+    assert ticket.due_at == ticket.resolution_due_at  # only the resolution clock runs now
+    services.change_status(ticket, "pending", actor=agent)
+    assert ticket.due_at is None  # waiting on the sender: paused
     at = utcnow()
-    services.add_inbound(normal, "Here is the detail you asked for", contact=normal.contact,
-                         account=normal.channel_account, at=at)
-    assert normal.status == TicketStatus.OPEN
-    assert normal.next_response_due_at == at + dt.timedelta(hours=1)
-    assert normal.due_at == normal.next_response_due_at
-    services.change_status(normal, "solved", actor=agent)
-    assert normal.due_at is None
+    services.add_inbound(ticket, "Here is the detail you asked for", contact=ticket.contact,
+                         account=ticket.channel_account, at=at)
+    assert ticket.status == TicketStatus.OPEN
+    assert ticket.next_response_due_at == at + dt.timedelta(minutes=15)
+    assert ticket.due_at == ticket.next_response_due_at
+    services.change_status(ticket, "solved", actor=agent)
+    assert ticket.due_at is None and ticket.resolution_met is True
 
 
 def test_next_due_opens_my_most_due_ticket_first(db, make):
