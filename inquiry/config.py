@@ -47,6 +47,8 @@ DEFAULTS: dict[str, object] = {
     "WORKSPACE_HEARTBEAT_SECONDS": 5,
     # Bearer token Prometheus sends to scrape /metrics (None: only logged-in supervisors may read it).
     "METRICS_TOKEN": None,
+    # How often the worker rebuilds yesterday's and today's cost ledger (minutes).
+    "COSTS_LEDGER_MINUTES": 15,
     # Minutes an agent spends on a ticket, for the queue outlook until measured handle times exist.
     "SLA_HANDLE_MINUTES": 12,
     # Flask-Limiter storage: memory:// per process; redis://127.0.0.1:6379 when several workers.

@@ -29,7 +29,7 @@ def test_serve_starts_gunicorn_and_answers_health(database_url, tmp_path, traine
     process = subprocess.Popen(inquiry("serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", env=env), env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline, body = time.monotonic() + 30, None
+        deadline, body = time.monotonic() + 120, None  # a loaded machine starts slowly
         while time.monotonic() < deadline and body is None:
             try:
                 body = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()

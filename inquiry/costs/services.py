@@ -23,10 +23,20 @@ RATE_KINDS = ("language", "queue")
 MAX_MONEY = 1e12  # far above any real budget; stops typos like 1e300
 
 
+def _decimal_text(value) -> str:
+    """Text as typed: "10 000 000", "2,500,000.50" (thousands) or "37,30" (a decimal comma)."""
+    text = str(value).strip().replace(" ", "").replace("\u00a0", "")
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
+        return text.replace(",", "")
+    if text.count(",") == 1 and "." not in text:
+        return text.replace(",", ".")
+    return text  # anything else with a comma fails to parse: better refused than misread
+
+
 def number(value, field: str, *, low: float = 0.0, high: float = MAX_MONEY, what: str = "an amount") -> float:
     """``value`` as a finite number within [low, high], or Invalid naming ``field``."""
     try:
-        parsed = float(str(value).strip().replace(",", "")) if not isinstance(value, (int, float)) else float(value)
+        parsed = float(value) if isinstance(value, (int, float)) else float(_decimal_text(value))
     except (TypeError, ValueError):
         raise Invalid(f"{field} must be a number", fields={field: [f"{what}, e.g. 37.30"]}) from None
     if not math.isfinite(parsed) or parsed < low or parsed > high:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, and_, case, cast, func, literal, select
 
+from inquiry import taxonomy
 from inquiry.auth.models import User, queue_members
 from inquiry.channels.models import ChannelAccount
 from inquiry.extensions import db
@@ -247,8 +248,6 @@ class Matrix:
 
 def backlog_matrix() -> Matrix:
     """Open tickets by topic and audience (a ticket without a label yet counts under "none")."""
-    from inquiry import taxonomy
-
     topic = func.coalesce(Ticket.topic, NONE)
     audience = func.coalesce(Ticket.audience, NONE)
     cells = {(t, a): n for t, a, n in db.session.execute(

@@ -108,3 +108,16 @@ def test_cost_per_resolved_by_each_dimension(make, open_at):
 def test_an_unknown_dimension_is_refused(app):
     with pytest.raises(Invalid):
         ledger.cost_per_resolved("colour", dt.date(2026, 1, 1), dt.date(2026, 1, 2))
+
+
+@pytest.mark.parametrize("typed, value", [("37.30", 37.3), ("37,30", 37.3), ("2,500,000", 2_500_000),
+                                          ("10 000 000", 10_000_000), ("2,500,000.50", 2_500_000.5), (0, 0)])
+def test_amounts_are_read_as_typed(typed, value):
+    assert services.number(typed, "amount") == value
+
+
+@pytest.mark.parametrize("typed", ["1,2,3", "1.000,50", "", "inf", "-1", "1e13", None])
+def test_unreadable_or_out_of_range_amounts_are_refused(typed):
+    with pytest.raises(Invalid) as refused:
+        services.number(typed, "amount")
+    assert "amount" in refused.value.fields

@@ -131,9 +131,15 @@
   var page = document.querySelector("[data-ticket]");
   var composer = document.getElementById("reply");
   var typingUntil = 0;
+  // Handle time is billed from heartbeats: none after a minute without keyboard or mouse.
+  var IDLE_MS = 60000;
+  var lastActivity = Date.now();
+  ["keydown", "mousemove", "mousedown", "scroll", "touchstart", "focus"].forEach(function (name) {
+    window.addEventListener(name, function () { lastActivity = Date.now(); }, {passive: true, capture: true});
+  });
 
   function heartbeat() {
-    if (!page || document.hidden) return;
+    if (!page || document.hidden || Date.now() - lastActivity > IDLE_MS) return;
     var typing = Date.now() < typingUntil ? "1" : "0";
     post(page.dataset.presenceUrl, {typing: typing})
       .then(function (r) { return r.ok ? r.json() : null; })
