@@ -6,12 +6,11 @@ Every table on the dashboard downloads as CSV with ``?format=csv&table=queues``,
 """
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template
 
 from inquiry.dbtypes import utcnow
-from inquiry.errors import Invalid
 from inquiry.reports import bp, charts, dashboard, metrics, router_quality
-from inquiry.reports.views import FORMATS, _csv_response, _fraction
+from inquiry.reports.views import _csv_response, _fraction, requested_table
 from inquiry.sla.outlook import outlook
 
 DASHBOARD_TABLES = ("queues", "matrix", "outlook")
@@ -42,14 +41,9 @@ def _seconds(value: float | None) -> str:
 @bp.get("/dashboard")
 def dashboard_page():
     """Per-queue figures, the open backlog by topic and audience, the charts and the outlook."""
-    fmt = request.args.get("format", "html")
-    if fmt not in FORMATS:
-        raise Invalid(f"unknown format {fmt!r}", fields={"format": [f"one of {', '.join(FORMATS)}"]})
+    table = requested_table(DASHBOARD_TABLES)
     now = utcnow()
-    if fmt == "csv":
-        table = request.args.get("table")
-        if table not in DASHBOARD_TABLES:
-            raise Invalid("say which table to download", fields={"table": [f"one of {', '.join(DASHBOARD_TABLES)}"]})
+    if table is not None:
         return {"queues": _queues_csv, "matrix": _matrix_csv, "outlook": _outlook_csv}[table](now)
     queues = dashboard.queue_figures(now)
     return render_template(

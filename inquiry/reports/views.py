@@ -61,19 +61,27 @@ def index():
 @bp.get("/router")
 def router():
     """The router's quality page, or one of its tables as CSV."""
-    fmt = request.args.get("format", "html")
-    if fmt not in FORMATS:
-        raise Invalid(f"unknown format {fmt!r}", fields={"format": [f"one of {', '.join(FORMATS)}"]})
+    table = requested_table(TABLES)
     now = utcnow()
-    if fmt == "csv":
-        table = request.args.get("table")
-        if table not in TABLES:
-            raise Invalid("say which table to download", fields={"table": [f"one of {', '.join(TABLES)}"]})
+    if table is not None:
         if table == "quality":
             return _quality_csv(router_quality.model_quality())
         return _overrides_csv(router_quality.override_windows(now), now)
     return render_template("reports/router.html", quality=router_quality.model_quality(),
                            windows=router_quality.override_windows(now), now=now)
+
+
+def requested_table(tables: tuple[str, ...]) -> str | None:
+    """The table a ``?format=csv&table=…`` request asks for; None for the HTML page; 422 otherwise."""
+    fmt = request.args.get("format", "html")
+    if fmt not in FORMATS:
+        raise Invalid(f"unknown format {fmt!r}", fields={"format": [f"one of {', '.join(FORMATS)}"]})
+    if fmt == "html":
+        return None
+    table = request.args.get("table")
+    if table not in tables:
+        raise Invalid("say which table to download", fields={"table": [f"one of {', '.join(tables)}"]})
+    return table
 
 
 def _csv_response(header: list[str], rows: list[list], filename: str) -> Response:

@@ -109,8 +109,7 @@ def index():
     state = _inbox_state()
     page, args = state["page"], state["args"]
     presence.seen(current_user)
-    db.session.commit()
-    return render_template(
+    html = render_template(
         "tickets/index.html",
         **state,
         queue_counts=dict((q.id, n) for q, n in queries.queue_counts(current_user)),
@@ -121,7 +120,9 @@ def index():
         fingerprint=inbox.fingerprint(page, state["counts"]),
         refresh_url=url_for("tickets.refresh", **args, **({"cursor": state["cursor"]} if state["cursor"] else {})),
         now=utcnow(),
-    ), state["status"]
+    )
+    db.session.commit()  # after rendering: a commit first would expire and reload every listed ticket
+    return html, state["status"]
 
 
 @bp.get("/refresh")
@@ -132,10 +133,10 @@ def refresh():
     page = state["page"]
     fingerprint = inbox.fingerprint(page, state["counts"])
     presence.seen(current_user)
-    db.session.commit()
     body = {"fingerprint": fingerprint, "counts": state["counts"]}
     if request.args.get("known") != fingerprint:
         body["rows"] = render_template("tickets/_rows.html", page=page, now=utcnow(), view=state["view"])
+    db.session.commit()  # after rendering, for the same reason as the inbox
     return jsonify(body), state["status"]
 
 
@@ -192,9 +193,8 @@ def _render_detail(ticket: Ticket, status: int = 200, submitted: tuple[str, obje
     related = queries.related_tickets(current_user, ticket)
     is_closed = ticket.status == TicketStatus.CLOSED
     presence.beat(ticket, current_user)
-    db.session.commit()
     max_text, window_ends = outbound_rules.reply_limits(ticket)
-    return render_template(
+    html = render_template(
         "tickets/detail.html",
         ticket=ticket,
         **forms,
@@ -211,7 +211,9 @@ def _render_detail(ticket: Ticket, status: int = 200, submitted: tuple[str, obje
         window_ends=window_ends,
         merged_into=db.session.get(Ticket, ticket.merged_into_id) if ticket.merged_into_id else None,
         now=utcnow(),
-    ), status
+    )
+    db.session.commit()  # the heartbeat, after rendering so the loaded rows are not reloaded
+    return html, status
 
 
 @bp.get("/<reference>")
