@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from inquiry import config as settings
+from inquiry import security
 
 __version__ = "0.1.0"
 
@@ -28,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure(app, test_config)
     _init_extensions(app)
     _register_blueprints(app)
+    security.init_app(app)
     return app
 
 
@@ -89,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from inquiry.ingest.webhooks import bp as hooks_bp
     from inquiry.notifications import bp as notifications_bp
     from inquiry.pages import bp as pages_bp
+    from inquiry.planning.views import bp as planning_bp
     from inquiry.public import bp as public_bp
     from inquiry.reports import bp as reports_bp
     from inquiry.search import bp as search_bp
@@ -106,4 +109,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(canned_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(costs_bp)
+    app.register_blueprint(planning_bp)
 

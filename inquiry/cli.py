@@ -26,10 +26,12 @@ def _attach() -> None:
     from inquiry.channels.cli import channel_cli
     from inquiry.classifier.cli import classifier_cli
     from inquiry.planning.cli import plan_cli
+    from inquiry.privacy.cli import privacy_cli
     from inquiry.serve import serve_command
     from inquiry.worker import worker_command
 
-    for command in (user_cli, token_cli, channel_cli, classifier_cli, plan_cli, serve_command, worker_command, demo_command):
+    for command in (user_cli, token_cli, channel_cli, classifier_cli, plan_cli, serve_command, worker_command, demo_command,
+                    privacy_cli):
         main.add_command(command)
 
 

@@ -47,10 +47,45 @@ DEFAULTS: dict[str, object] = {
     "WORKSPACE_HEARTBEAT_SECONDS": 5,
     # Bearer token Prometheus sends to scrape /metrics (None: only logged-in supervisors may read it).
     "METRICS_TOKEN": None,
+    # Tickets solved or closed longer ago than this many days are anonymised (words, contact
+    # details, raw deliveries); labels and timestamps stay for the reports. 0 keeps everything.
+    "RETENTION_DAYS": 730,
+    # How often the worker looks for tickets past the retention period (minutes).
+    "RETENTION_SWEEP_MINUTES": 60,
     # How often the worker rebuilds yesterday's and today's cost ledger (minutes).
     "COSTS_LEDGER_MINUTES": 15,
     # Minutes an agent spends on a ticket, for the queue outlook until measured handle times exist.
     "SLA_HANDLE_MINUTES": 12,
+    # The outlook uses a queue's measured handle time (mean over tickets solved in the last
+    # SLA_HANDLE_DAYS) once at least SLA_HANDLE_MIN_TICKETS of them were measured.
+    "SLA_HANDLE_DAYS": 14,
+    "SLA_HANDLE_MIN_TICKETS": 20,
+    # Surges (/reports/surges): the worker checks every SURGE_CHECK_MINUTES the first messages of
+    # tickets opened in the last SURGE_WINDOW_MINUTES (the newest SURGE_MAX_MESSAGES at most) for
+    # clusters of at least SURGE_MIN_SIZE near-identical ones (cosine of character n-grams ≥
+    # SURGE_SIMILARITY) and flags those at least SURGE_BASELINE_RATIO times as many as the same
+    # hours held on average over the previous SURGE_BASELINE_DAYS days. A surge quiet for less
+    # than SURGE_RENOTIFY_HOURS that comes back is the same surge (no second notification).
+    "SURGE_WINDOW_MINUTES": 120,
+    "SURGE_MIN_SIZE": 10,
+    "SURGE_SIMILARITY": 0.6,
+    "SURGE_BASELINE_RATIO": 5.0,
+    "SURGE_BASELINE_DAYS": 7,
+    "SURGE_MAX_MESSAGES": 2000,
+    "SURGE_CHECK_MINUTES": 5,
+    "SURGE_RENOTIFY_HOURS": 24,
+    # Staffing planner (`inquiry plan staffing`, /planning/): weeks of history behind the forecast;
+    # paid time off the queue; the most of their time agents spend on contacts; the share of
+    # contacts answered within a minute-level first-response target (Erlang); mean seconds a
+    # waiting contact stays (0: Erlang C, else Erlang A); a full-timer's weekly hours; seats kept
+    # filled in every covered hour of a queue (0: no floor).
+    "PLANNING_WEEKS": 6,
+    "PLANNING_SHRINKAGE": 0.30,
+    "PLANNING_MAX_OCCUPANCY": 0.85,
+    "PLANNING_SERVICE_LEVEL": 0.80,
+    "PLANNING_PATIENCE_SECONDS": 0,
+    "PLANNING_CONTRACTED_HOURS": 37.5,
+    "PLANNING_COVERAGE_SEATS": 1,
     # Flask-Limiter storage: memory:// per process; redis://127.0.0.1:6379 when several workers.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
@@ -64,6 +99,8 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_RATE_LIMIT": "10 per minute",
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_MINUTES": 15,
+    # True: supervisors and admins must set up two-factor log-in (/account/security) before anything else.
+    "REQUIRE_TOTP_FOR_STAFF": False,
     # API tokens expire after this many days unless created with another lifetime (0 = never).
     "API_TOKEN_DAYS": 365,
     # Behind a reverse proxy, how many proxies to trust for the client address (0 = none).
@@ -73,6 +110,8 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": None,
     "REMEMBER_COOKIE_HTTPONLY": True,
+    # Flask-Login sends the "remember me" cookie without SameSite unless told.
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # "production" refuses to start without a SECRET_KEY; "development" and "testing" do not.
     "ENV": "production",

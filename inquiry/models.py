@@ -12,3 +12,4 @@ from inquiry.sla.models import BusinessCalendar, SlaEvent, SlaPolicy  # noqa: F4
 from inquiry.notifications.models import Notification  # noqa: F401
 from inquiry.search.models import SearchDocument  # noqa: F401
 from inquiry.costs.models import BudgetSettings, ChannelFee, CostLedger, FixedCost, RateOverride, TicketActivity  # noqa: F401
+from inquiry.reports.models import Surge  # noqa: F401

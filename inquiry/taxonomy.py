@@ -35,6 +35,23 @@ AUDIENCES: dict[str, str] = {
 # Where low-confidence predictions wait for a human to route them.
 TRIAGE_QUEUE = "triage"
 
+# Tips about an agency, company or official protecting criminals can endanger the sender, and
+# the organisation reported on may have friends among the staff: such a ticket goes to the
+# restricted whistleblowing queue (only its named members see it, each view audited) whatever
+# its audience, and at any confidence, never to triage where every triage agent would read it.
+SENSITIVE_TOPICS: frozenset[str] = frozenset({"complicit-organisations"})
+WHISTLEBLOWING_QUEUE = "whistleblowing"
+
+
+def home_queue(topic: str | None, audience: str | None, *, routed: bool = True) -> str:
+    """The queue a ticket with these labels belongs in: a tip of a sensitive topic goes to the
+    restricted whistleblowing queue whatever else is known; otherwise the audience's queue when
+    the labels are trusted (``routed``) and known, else triage."""
+    if topic in SENSITIVE_TOPICS:
+        return WHISTLEBLOWING_QUEUE
+    return audience if routed and audience in AUDIENCES else TRIAGE_QUEUE
+
+
 # Most urgent first; the rank orders lists and drives SLA policies.
 PRIORITIES: tuple[str, ...] = ("urgent", "high", "normal", "low")
 PRIORITY_RANK = {slug: rank for rank, slug in enumerate(PRIORITIES)}

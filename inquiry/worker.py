@@ -23,12 +23,14 @@ def jobs():
     from inquiry.costs import ledger as costs_ledger
     from inquiry.ingest.deliveries import process_pending
     from inquiry.outbound.dispatch import dispatch_due
+    from inquiry.privacy import services as privacy
+    from inquiry.reports import surges
     from inquiry.sla import sweep
     from inquiry.tickets import assignment, presence
 
     return [("deliveries", process_pending), ("outbox", dispatch_due), ("polling", poll_due),
             ("sla", sweep.run), ("assignment", assignment.run), ("presence", presence.run),
-            ("costs", costs_ledger.run)]
+            ("costs", costs_ledger.run), ("retention", privacy.run_job), ("surges", surges.run)]
 
 
 def run_once() -> dict[str, int]:

@@ -94,13 +94,40 @@ def instance_path(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def trained_instance(tmp_path_factory):
-    """An instance folder holding a router trained on the corpus (trained once per run)."""
+def trained_instance(request, tmp_path_factory):
+    """An instance folder holding a router trained on the corpus.
+
+    Training costs a minute or more of CPU, so one model serves every xdist worker and later runs
+    of the same classifier code and corpus: it is kept in pytest's cache folder under a hash of
+    both, trained by whichever worker gets the lock first. Each worker gets its own copy.
+    """
+    import fcntl
+    import hashlib
+    import shutil
+    from pathlib import Path
+
+    import inquiry.classifier
     from inquiry.classifier.cli import train_and_save
 
-    folder = str(tmp_path_factory.mktemp("trained"))
-    train_and_save(folder, echo=lambda *_: None)
-    return folder
+    source = Path(inquiry.classifier.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(source).as_posix().encode() + b"\0" + path.read_bytes())
+    cache = Path(request.config.cache.mkdir("inquiry-router"))
+    built = cache / digest.hexdigest()[:16]
+    with open(cache / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / "complete").exists():
+            for stale in cache.iterdir():
+                if stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+            staging = tmp_path_factory.mktemp("training")
+            train_and_save(str(staging), echo=lambda *_: None)
+            shutil.copytree(staging, built)
+            (built / "complete").touch()
+    folder = tmp_path_factory.mktemp("trained")
+    shutil.copytree(built, folder, dirs_exist_ok=True)
+    return str(folder)
 
 
 @pytest.fixture
@@ -131,7 +158,8 @@ def _empty(engine) -> None:
             for table in tables:
                 conn.execute(table.delete())
         # Seeded rows stay, but settings a test changed on them go back to their defaults.
-        conn.execute(sa.text("UPDATE queues SET auto_assign = false, calendar_id = NULL"))
+        conn.execute(sa.text("UPDATE queues SET auto_assign = false, calendar_id = NULL, "
+                             "is_restricted = (slug = 'whistleblowing')"))  # restricted by migration 0010
         calendars = _db.metadata.tables["business_calendars"]
         conn.execute(calendars.delete().where(calendars.c.id != 1))
         conn.execute(calendars.update().where(calendars.c.id == 1).values(

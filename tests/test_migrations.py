@@ -15,6 +15,9 @@ def test_models_and_migrations_agree(db):
     assert diff == []
 
 
-def test_migration_creates_one_queue_per_audience_plus_triage(db):
+def test_migration_creates_one_queue_per_audience_plus_triage_and_whistleblowing(db):
     slugs = set(db.session.scalars(select(Queue.slug)))
-    assert slugs == set(taxonomy.AUDIENCES) | {taxonomy.TRIAGE_QUEUE}
+    assert slugs == set(taxonomy.AUDIENCES) | {taxonomy.TRIAGE_QUEUE, taxonomy.WHISTLEBLOWING_QUEUE}
+    restricted = db.session.scalars(select(Queue).where(Queue.is_restricted.is_(True))).all()
+    assert [q.slug for q in restricted] == [taxonomy.WHISTLEBLOWING_QUEUE]
+    assert restricted[0].name == "Whistleblowing (restricted)" and not restricted[0].auto_assign

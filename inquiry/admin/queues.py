@@ -1,5 +1,6 @@
 """Queue pages: every queue with its agents and open tickets, automatic assignment on or off,
-and which agents work it. Supervisors and administrators; the rules are in ``auth.management``.
+restricted or not (administrators only), and which agents work it. Supervisors and
+administrators; the rules are in ``auth.management``.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from inquiry.admin import bp
-from inquiry.admin.user_forms import AutoAssignForm, QueueMembersForm
+from inquiry.admin.user_forms import AutoAssignForm, QueueMembersForm, RestrictedForm
 from inquiry.admin.views import supervisors_too
 from inquiry.auth import management
 from inquiry.auth.models import Role, User
@@ -31,7 +32,7 @@ def queues():
     open_counts = dict(db.session.execute(
         select(Ticket.queue_id, func.count(Ticket.id)).where(Ticket.status.in_(OPEN_STATUSES)).group_by(Ticket.queue_id)).all())
     return render_template("admin/queues.html", queues=rows, open_counts=open_counts,
-                           form=AutoAssignForm(formdata=None))
+                           form=AutoAssignForm(formdata=None), is_admin=current_user.role == Role.ADMIN)
 
 
 @bp.post("/queues/<slug>/auto-assign")
@@ -47,6 +48,24 @@ def queue_auto_assign(slug: str):
     management.set_auto_assign(queue, enabled, actor=current_user)
     db.session.commit()
     flash(f"Automatic assignment is {'on' if enabled else 'off'} for {queue.name}.", "success")
+    return redirect(url_for("admin.queues"), code=303)
+
+
+@bp.post("/queues/<slug>/restricted")
+def queue_restricted(slug: str):
+    """Administrators only (the blueprint's guard): a restricted queue's tickets are seen by its
+    named members and nobody else."""
+    queue = management.get_queue(slug)
+    form = RestrictedForm()
+    if not form.validate_on_submit():
+        abort(400, "The form could not be read; please try again.")
+    if form.is_restricted.data not in ("on", "off"):
+        abort(422, "A queue is either restricted or not.")
+    restricted = form.is_restricted.data == "on"
+    management.set_restricted(queue, restricted, actor=current_user)
+    db.session.commit()
+    flash(f"{queue.name} is {'restricted: only its members see its tickets' if restricted else 'no longer restricted'}.",
+          "success")
     return redirect(url_for("admin.queues"), code=303)
 
 

@@ -81,5 +81,9 @@ class AutoAssignForm(FlaskForm):
                               validate_choice=False)
 
 
+class RestrictedForm(FlaskForm):
+    is_restricted = SelectField("Restricted", choices=choices([("on", "on"), ("off", "off")]), validate_choice=False)
+
+
 class ActionForm(FlaskForm):
     """Nothing but the CSRF token (resetting a password takes no input)."""

@@ -159,3 +159,15 @@ def reset_password(user_id: int):
     password = management.reset_password(user, actor=current_user)
     db.session.commit()
     return _once("admin/password.html", user=user, password=password, created=False)
+
+
+@bp.post("/users/<int:user_id>/totp-reset")
+def reset_totp(user_id: int):
+    """Administrators only (the blueprint's guard): switch off a user's two-factor log-in."""
+    user = management.get_user(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form could not be read; please try again.")
+    changed = management.reset_totp(user, actor=current_user)
+    db.session.commit()
+    flash(f"Two-factor log-in is off for {user.name}." if changed else "Two-factor log-in was not on.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id), code=303)

@@ -11,7 +11,7 @@ import re
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from inquiry import taxonomy
@@ -62,8 +62,17 @@ Phone = Annotated[
 Name = Annotated[str, StringConstraints(max_length=200)]
 
 
+def _no_nul(value):
+    """PostgreSQL text cannot hold NUL (U+0000): refuse it here (422) rather than fail on insert (500)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise PydanticCustomError("nul_character", "must not contain the NUL character (U+0000)")
+    return value
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    check_no_nul = field_validator("*")(_no_nul)
 
 
 class ContactIn(Body):
@@ -100,10 +109,15 @@ class MessageIn(Body):
 class TicketUpdate(Body):
     """Changes to a ticket, applied together or not at all. Leave out what should not change."""
 
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})  # an empty change is refused (422)
+
     status: str = Field(None, json_schema_extra={"enum": STATUSES})
     assignee_id: int | None = Field(None, description="a user id, or null to unassign")
-    topic: str = Field(None, json_schema_extra={"enum": list(taxonomy.TOPICS)})
-    audience: str = Field(None, description="moves the ticket to that audience's queue",
+    topic: str = Field(None, description="complicit-organisations moves the ticket to the restricted "
+                                         "whistleblowing queue; another topic moves it back out",
+                       json_schema_extra={"enum": list(taxonomy.TOPICS)})
+    audience: str = Field(None, description="moves the ticket to that audience's queue (not a tip, which stays "
+                                            "in whistleblowing)",
                           json_schema_extra={"enum": list(taxonomy.AUDIENCES)})
     priority: str = Field(None, json_schema_extra={"enum": list(taxonomy.PRIORITIES)})
     language: str = Field(None, json_schema_extra={"enum": sorted(taxonomy.LANGUAGES)})
@@ -113,13 +127,15 @@ class TicketListQuery(BaseModel):
     """Filters and paging of GET /tickets (query strings are text, so numbers are parsed)."""
 
     model_config = ConfigDict(extra="forbid")
+    check_no_nul = field_validator("*")(_no_nul)
 
     queue: str = Field(None, description="queue slug")
     status: str = Field(None, json_schema_extra={"enum": STATUSES})
     topic: str = Field(None, json_schema_extra={"enum": list(taxonomy.TOPICS)})
     priority: str = Field(None, json_schema_extra={"enum": list(taxonomy.PRIORITIES)})
-    language: str = Field(None, description="ISO 639-1 code")
-    assignee: str = Field(None, description="a user id, 'me' or 'none'")
+    language: str = Field(None, description="ISO 639-1 code", json_schema_extra={"enum": sorted(taxonomy.LANGUAGES)})
+    assignee: str = Field(None, description="a user id, 'me' or 'none'",
+                          json_schema_extra={"pattern": r"^(me|none|[0-9]+)$"})
     channel: str = Field(None, description="channel slug", json_schema_extra={"enum": list(taxonomy.CHANNELS)})
     limit: int = Field(None, description="page size, 1 to PAGE_SIZE_MAX")
     cursor: str = Field(None, description="the `next` value of the previous page")

@@ -48,8 +48,12 @@ def _detail(ticket_id: int) -> dict:
 
 
 def _changed(ticket_id: int) -> dict:
-    """The ticket just changed, even if the change moved it out of the caller's queues."""
-    return ticket_json(_load(ticket_id), with_messages=True)
+    """The ticket just changed, even if the change moved it out of the caller's queues; then
+    without its conversation (a tip moved to the restricted queue is for its members to read)."""
+    ticket = _load(ticket_id)
+    if access.can_see_ticket(current_user(), ticket):
+        return ticket_json(ticket, with_messages=True)
+    return {**ticket_json(ticket), "messages": []}
 
 
 @operation("/tickets", "GET", scope=READ, query=TicketListQuery, summary="List tickets",
@@ -67,7 +71,11 @@ def list_tickets(query: TicketListQuery):
 @operation(TICKET, "GET", scope=READ, summary="Read a ticket", responses=DETAIL, errors=(404,))
 def get_ticket(ticket_id: int):
     """The ticket with its whole conversation, internal notes included."""
-    return _detail(ticket_id)
+    ticket = _visible_ticket(ticket_id)
+    body = ticket_json(ticket, with_messages=True)
+    if access.note_view(current_user(), ticket, via="api"):  # a restricted queue's ticket: audited
+        db.session.commit()
+    return body
 
 
 def _assignee(user_id: int | None) -> User | None:

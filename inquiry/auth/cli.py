@@ -58,6 +58,21 @@ def list_users():
         click.echo(f"{user.id}\t{user.email}\t{user.role.value}\t{state}\tqueues={queues}\tlanguages={','.join(user.languages) or '-'}")
 
 
+@user_cli.command("reset-totp")
+@click.argument("email")
+@with_appcontext
+def reset_totp(email):
+    """Switch off EMAIL's two-factor log-in (a lost phone, or the last administrator locked out)."""
+    from inquiry.auth import management
+
+    user = services.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    changed = management.reset_totp(user, actor=None)
+    db.session.commit()
+    click.echo(f"two-factor log-in {'switched off' if changed else 'was not on'} for {user.email}")
+
+
 @click.group("token", help="API tokens.")
 def token_cli() -> None:
     pass

@@ -1,8 +1,8 @@
-"""The staff log-in form."""
+"""The staff log-in forms: password, then (if the account has one) the one-time code."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -14,3 +14,15 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
     remember = BooleanField("Keep me logged in on this device")
+
+
+class CodeForm(FlaskForm):
+    """The six digits of an authenticator app (log-in's second step, and confirming enrolment)."""
+
+    code = StringField("One-time code", validators=[DataRequired(), Length(max=20)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True,
+                                  "spellcheck": "false", "maxlength": 20})
+
+
+class ActionForm(FlaskForm):
+    """Nothing but the CSRF token (starting enrolment takes no input)."""

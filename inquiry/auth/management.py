@@ -226,3 +226,27 @@ def set_queue_agents(queue: Queue, user_ids, *, actor: User | None) -> bool:
     record("queue.members_changed", actor=actor, subject=f"queue:{queue.slug}",
            before={"agents": before}, after={"agents": after})
     return True
+
+
+def set_restricted(queue: Queue, restricted: bool, *, actor: User | None) -> bool:
+    """Make a queue restricted (only its named members see its tickets, supervisors and
+    administrators included) or open again. Administrators only. True if it changed."""
+    if actor is not None and actor.role != Role.ADMIN:
+        raise Forbidden("only administrators restrict queues")
+    if queue.is_restricted == restricted:
+        return False
+    queue.is_restricted = restricted
+    db.session.flush()
+    record("queue.updated", actor=actor, subject=f"queue:{queue.slug}",
+           before={"is_restricted": not restricted}, after={"is_restricted": restricted})
+    return True
+
+
+def reset_totp(user: User, *, actor: User | None) -> bool:
+    """Remove ``user``'s second factor (a lost phone), so they log in with the password alone and
+    may enrol again. Administrators only. True if there was anything to remove."""
+    if actor is not None and actor.role != Role.ADMIN:
+        raise Forbidden("only administrators reset two-factor log-in")
+    from inquiry.auth import totp
+
+    return totp.reset(user, actor=actor)

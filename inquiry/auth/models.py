@@ -55,6 +55,12 @@ class User(UserMixin, db.Model):
     # When automatic assignment last gave this agent a ticket: round-robin takes the longest-waiting.
     last_assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optional second factor (RFC 6238). The base32 secret is shown once at enrolment and never
+    # logged or audited; enrolment is complete once ``totp_enabled_at`` is set. The last accepted
+    # time-step refuses the same code twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column()
 
     queues: Mapped[list["Queue"]] = relationship(  # noqa: F821
         secondary=queue_members, back_populates="members", order_by="Queue.slug"
@@ -71,7 +77,13 @@ class User(UserMixin, db.Model):
 
     @property
     def sees_all_queues(self) -> bool:
+        """Supervisors and admins see every queue except restricted ones they are not members of
+        (``auth.access`` applies that exception)."""
         return self.role in (Role.SUPERVISOR, Role.ADMIN)
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

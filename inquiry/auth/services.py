@@ -102,32 +102,60 @@ def set_password(user: User, password: str, *, actor: User | None = None) -> Non
     record("user.password_changed", actor=actor, subject=f"user:{user.id}")
 
 
-def authenticate(email: str, password: str, *, at: dt.datetime | None = None) -> User:
-    """The user these credentials belong to, or Forbidden.
+def refuse_if_locked(user: User, at: dt.datetime) -> None:
+    if user.locked_until and user.locked_until > at:
+        raise Forbidden("too many failed log-ins; try again later", code="locked")
+
+
+def count_failure(user: User, at: dt.datetime) -> None:
+    """One more failed log-in (a wrong password or a wrong one-time code): after
+    LOGIN_MAX_FAILURES the account is locked for LOGIN_LOCK_MINUTES."""
+    user.failed_logins += 1
+    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = at + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        user.failed_logins = 0
+        record("user.locked", actor_kind="system", subject=f"user:{user.id}", at=at)
+
+
+def verify_password(email: str, password: str, *, at: dt.datetime | None = None) -> User:
+    """The user these credentials belong to, or Forbidden: the first factor only.
 
     After LOGIN_MAX_FAILURES wrong passwords the account is locked for LOGIN_LOCK_MINUTES, even
-    for the right password, so guessing from many addresses does not help.
+    for the right password, so guessing from many addresses does not help. A right password does
+    not clear the failure count: ``complete_login`` does, once every factor has passed, so a
+    known password cannot be used to reset the count of wrong one-time codes.
     """
     at = at or utcnow()
     user = user_by_email(email or "")
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password or "")
         raise Forbidden("wrong e-mail or password")
-    if user.locked_until and user.locked_until > at:
-        raise Forbidden("too many failed log-ins; try again later", code="locked")
+    refuse_if_locked(user, at)
     if not check_password_hash(user.password_hash, password or ""):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = at + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            record("user.locked", actor_kind="system", subject=f"user:{user.id}", at=at)
+        count_failure(user, at)
         raise Forbidden("wrong e-mail or password")
     if not user.is_enabled:
         raise Forbidden("this account is disabled")
+    return user
+
+
+def complete_login(user: User, *, at: dt.datetime | None = None) -> None:
+    """Every factor passed: clear the failure count and any lock, and record the log-in."""
+    at = at or utcnow()
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = at
     record("user.login", actor=user, subject=f"user:{user.id}", at=at)
+
+
+def authenticate(email: str, password: str, *, at: dt.datetime | None = None) -> User:
+    """A log-in with the password alone: the user, or Forbidden. An account with a second factor
+    is refused here (code "totp_required"): log it in with ``verify_password`` then
+    ``totp.verify``."""
+    user = verify_password(email, password, at=at)
+    if user.has_totp:
+        raise Forbidden("this account needs its one-time code too", code="totp_required")
+    complete_login(user, at=at)
     return user
 
 

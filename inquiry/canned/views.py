@@ -98,8 +98,18 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     if request.method == "GET":
-        return _render_form(_form(data={"variants": [{"language": "en", "body": ""}]}), None)
+        return _render_form(_form(data=_prefill(request.args)), None)
     return _save(_form(), None)
+
+
+def _prefill(args) -> dict:
+    """A new reply's fields from the query string (e.g. the surges page's "Write one canned reply"):
+    title, shortcut, topic, queue and one empty row per ``language``. Only shown; the save checks them."""
+    languages = [code for code in args.getlist("language") if code in taxonomy.LANGUAGES][:10] or ["en"]
+    topic = args.get("topic", "")
+    return {"title": args.get("title", "")[:120], "shortcut": args.get("shortcut", "")[:40],
+            "topic": topic if topic in taxonomy.TOPICS else "", "queue": args.get("queue", "")[:40],
+            "variants": [{"language": code, "body": ""} for code in dict.fromkeys(languages)]}
 
 
 def _initial(reply: CannedReply) -> dict:

@@ -28,14 +28,22 @@ def train_and_save(instance_path: str, *, promote: bool = True, echo=click.echo)
     if promote:
         store.promote(instance_path, meta["id"])
         service.set_model(None)
-    echo(f"Model {meta['id']} ({metrics['training_seconds']} s). Held-out: {evaluation.summary_line(metrics)}")
+    echo(f"Model {meta['id']} ({metrics['training_seconds']} s). Cross-validated: {evaluation.summary_line(metrics)}")
     return meta
 
 
 def ensure_model(instance_path: str, echo=click.echo) -> None:
-    """A fresh install trains its first model (about half a minute); later calls do nothing."""
+    """A fresh install trains its first model (about half a minute), and so does one whose current
+    model an earlier version made (it cannot be read any more); otherwise nothing happens."""
     if not store.current_id(instance_path):
         train_and_save(instance_path, echo=echo)
+        return
+    try:
+        store.load(instance_path)
+    except store.ModelFileError as exc:
+        if "earlier version" in str(exc):
+            echo(str(exc))
+            train_and_save(instance_path, echo=echo)
 
 
 @classifier_cli.command("train")
@@ -105,22 +113,30 @@ def _figure(metrics: dict, head: str, key: str | None) -> float:
     return metrics[head] if key is None else metrics[head][key]
 
 
-def retrain(instance_path: str, echo=click.echo) -> tuple[dict | None, bool]:
+def retrain(instance_path: str, echo=click.echo, *, folds: int | None = None) -> tuple[dict | None, bool]:
     """Train on the corpus plus agents' corrections and promote the result only if it is not
-    worse than a model of the corpus alone, both fitted on the same split and measured on the
-    same held-out messages (neither has seen them). Returns (new model's metadata, promoted?)."""
+    worse than a model of the corpus alone: both cross-validated on the same folds and measured
+    on the same messages (each by a model that has not seen it). Returns (new model's metadata,
+    promoted?)."""
     import time
 
     from inquiry.classifier.corrections import load_corrections
-    from inquiry.classifier.training import fit, fit_and_measure, split
+    from inquiry.classifier.model import Router
+    from inquiry.classifier.training import FOLDS, calibrate, cross_scores, fit, folds_of, measure
 
+    folds_count = folds or FOLDS
     started = time.monotonic()
     corpus, corrections = load_corpus(), load_corrections()
     examples = corpus + corrections
     echo(f"Retraining on {len(corpus)} corpus messages and {len(corrections)} corrections …")
-    fit_on, tune, measure = split(examples)
-    _, baseline = fit_and_measure([e for e in fit_on if e.source == "corpus"], tune, measure)
-    candidate, figures = fit_and_measure(fit_on, tune, measure)
+    folds = folds_of(examples, folds_count)
+    corpus_only = cross_scores(examples, folds, fit_on=lambda e: e.source == "corpus")
+    with_corrections = cross_scores(examples, folds)
+    calibrators, thresholds = calibrate(with_corrections, examples)
+    bundle = fit(examples, calibrators)
+    router = Router(bundle, thresholds)
+    baseline = measure(corpus_only, examples, folds, router)
+    figures = measure(with_corrections, examples, folds, router)
     echo(f"corpus only:        {evaluation.summary_line(baseline)}")
     echo(f"with corrections:   {evaluation.summary_line(figures)}")
     worse = [f"{head}{'.' + key if key else ''} {_figure(baseline, head, key):.3f} → {_figure(figures, head, key):.3f}"
@@ -129,8 +145,9 @@ def retrain(instance_path: str, echo=click.echo) -> tuple[dict | None, bool]:
         echo("Not promoted: the corrections make it worse on " + "; ".join(worse) + ". Review them before retraining.")
         return None, False
     figures["training_seconds"] = round(time.monotonic() - started, 1)
-    figures["train_size"], figures["held_out_size"], figures["corrections"] = len(fit_on), len(measure), len(corrections)
-    meta = store.save(instance_path, fit(examples), thresholds=candidate.thresholds, metrics=figures,
+    figures["train_size"] = int(round(len(examples) * (folds_count - 1) / folds_count))
+    figures["held_out_size"], figures["corrections"] = len(examples), len(corrections)
+    meta = store.save(instance_path, bundle, thresholds=thresholds, metrics=figures,
                       data_hash=data_hash(examples), examples=len(examples))
     store.promote(instance_path, meta["id"])
     service.set_model(None)

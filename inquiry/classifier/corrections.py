@@ -7,12 +7,15 @@ from inquiry.classifier.corpus import Example
 from inquiry.classifier.models import TrainingExample
 from inquiry.dbtypes import utcnow
 from inquiry.extensions import db
+from inquiry.privacy.redact import redact
 
 
 def record(ticket, *, actor) -> TrainingExample | None:
     """Store (or update) the ticket's example once topic, audience and priority are all known.
 
-    The text is the sender's first message: what the router saw when it made its guess.
+    The text is the sender's first message: what the router saw when it made its guess, with
+    personal data (addresses, numbers, cards, documents) redacted: the next model learns from the
+    words, not from the sender's e-mail address or card number.
     """
     if not (ticket.topic and ticket.audience and ticket.priority):
         return None
@@ -21,7 +24,8 @@ def record(ticket, *, actor) -> TrainingExample | None:
         return None
     example = db.session.scalar(select(TrainingExample).filter_by(ticket_id=ticket.id))
     if example is None:
-        example = TrainingExample(ticket_id=ticket.id, text=first.body, channel=ticket.channel_account.platform)
+        example = TrainingExample(ticket_id=ticket.id, text=redact(first.body, language=ticket.language),
+                                  channel=ticket.channel_account.platform)
         db.session.add(example)
     example.lang = ticket.language
     example.topic, example.audience, example.priority = ticket.topic, ticket.audience, ticket.priority

@@ -53,11 +53,7 @@ def save(instance_path: str, bundle: dict, *, thresholds: dict, metrics: dict, d
         "metrics": metrics,
     }
     temporary = folder / f".{model_id}.skops.tmp"
-    packed = pack(bundle)
-    try:
-        sio.dump(packed, temporary)
-    finally:
-        unpack(packed)  # the same vectorizers get their vocabularies back: the caller's bundle still works
+    sio.dump(pack(bundle), temporary)  # pack copies: the caller's bundle still works
     os.replace(temporary, folder / f"{model_id}.skops")
     (folder / f"{model_id}.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     return meta
@@ -77,7 +73,11 @@ def load(instance_path: str, model_id: str | None = None) -> tuple[dict, dict]:
         refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
         if refused:
             raise ModelFileError(f"model {model_id} contains types that are not allowed: {refused[:5]}")
-        bundle = unpack(sio.load(path, trusted=untrusted))
+        packed = sio.load(path, trusted=untrusted)
+        if isinstance(packed, dict) and "heads" in packed and not isinstance(packed.get("features"), dict):
+            raise ModelFileError(f"model {model_id} was made by an earlier version of the router: "
+                                 "train a new one (inquiry classifier train)")
+        bundle = unpack(packed)
         meta = json.loads(meta_path.read_text())
     except ModelFileError:
         raise

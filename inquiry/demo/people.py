@@ -3,11 +3,13 @@ from __future__ import annotations
 
 DOMAIN = "inquiry.example.org"
 
-# (e-mail local part, name, role, queues, languages)
+# (e-mail local part, name, role, queues, languages). The whistleblowing queue is restricted:
+# only Sofia (who routes triage) and Amina see its tips; the admin and the other agents do not.
 STAFF: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("supervisor", "Sofia Lindqvist", "supervisor", (), ("en", "sv", "fr")),
+    ("supervisor", "Sofia Lindqvist", "supervisor", ("whistleblowing",), ("en", "sv", "fr")),
     ("admin", "Tomás Okafor", "admin", (), ("en", "es")),
-    ("amina", "Amina Haddad", "agent", ("government", "intergovernmental", "political-leaders", "triage"), ("ar", "fr", "en")),
+    ("amina", "Amina Haddad", "agent", ("government", "intergovernmental", "political-leaders", "triage",
+                                        "whistleblowing"), ("ar", "fr", "en")),
     ("li", "Li Wei", "agent", ("travellers", "transport", "vehicle-rental"), ("zh", "en", "ja")),
     ("maria", "María González", "agent", ("general-public", "education"), ("es", "pt", "en")),
     ("ivan", "Ivan Petrenko", "agent", ("general-public", "private-security", "corporate"), ("ru", "uk", "en")),

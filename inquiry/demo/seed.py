@@ -138,12 +138,17 @@ def _play(index, convo, created_at, now, rng, staff, accounts, made) -> int:
         clock = min(clock + dt.timedelta(minutes=rng.randint(low_minutes, high_minutes)), now)
         return clock
 
-    # Triage: people route what the router could not (recent ones may still be waiting).
-    if ticket.queue.slug == taxonomy.TRIAGE_QUEUE and not (age < dt.timedelta(days=2) and rng.random() < 0.4):
+    # Triage: people route what the router could not (recent ones may still be waiting, but not a
+    # tip: the demo shows where tips belong).
+    tip = convo["topic"] in taxonomy.SENSITIVE_TOPICS
+    if ticket.queue.slug == taxonomy.TRIAGE_QUEUE and (tip or not (age < dt.timedelta(days=2) and rng.random() < 0.4)):
         tickets.update_labels(ticket, actor=supervisor, at=later(3, 90), topic=convo["topic"],
                               audience=convo["audience"], priority=convo["priority"])
         if not ticket.language:
             tickets.update_labels(ticket, actor=supervisor, at=clock, language=convo["lang"])
+    elif tip and ticket.queue.slug != taxonomy.WHISTLEBLOWING_QUEUE:
+        # A tip the router took for something else: the topic's correction moves it.
+        tickets.update_labels(ticket, actor=supervisor, at=later(3, 90), topic=convo["topic"])
     if ticket.queue.slug == taxonomy.TRIAGE_QUEUE or age < dt.timedelta(hours=rng.randint(1, 30)):
         return messages
 

@@ -31,7 +31,9 @@ _RANK = {DeliveryStatus.QUEUED: 0, DeliveryStatus.SENT: 1, DeliveryStatus.DELIVE
 
 
 def dedupe_key(adapter, account, request: WebhookRequest) -> str:
-    return adapter.delivery_key(account, request) or "sha256:" + hashlib.sha256(request.body).hexdigest()
+    # Without NUL: the key is a text column, and PostgreSQL refuses U+0000 (a 503 the platform would retry forever).
+    key = (adapter.delivery_key(account, request) or "").replace("\x00", "")
+    return key or "sha256:" + hashlib.sha256(request.body).hexdigest()
 
 
 # How often (seconds) a process records an account's last delivery: once a minute is enough for

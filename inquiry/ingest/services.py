@@ -55,6 +55,7 @@ def _existing(account_id: int, external_id: str | None) -> Message | None:
 
 def receive(inbound: InboundMessage, *, at: dt.datetime | None = None) -> Received:
     """Store ``inbound`` on its ticket. Safe to call twice with the same platform message id."""
+    inbound.storable()  # what the columns can hold, whatever the payload said
     at = at or utcnow()
     account = inbound.account
     text = inbound.text or ""

@@ -18,7 +18,7 @@ from inquiry.channels.registry import BRIDGE, adapter_for_account, uses_bridge
 from inquiry.extensions import csrf, db, limiter
 from inquiry.ingest import deliveries
 from inquiry.ingest.models import Delivery
-from inquiry.pages.errors import error_response
+from inquiry.pages.errors import RETRY_AFTER_SECONDS, error_response, storage_failure
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +33,14 @@ def _respond(reply: Reply) -> Response:
 
 @bp.route("/<platform>/<key>", methods=["GET", "POST"])
 def receive_webhook(platform: str, key: str):
+    # The body before the database: a slow client must not hold a transaction (on SQLite, whose
+    # transactions begin IMMEDIATE, the write lock every other delivery waits for) while it dribbles.
+    body = request.get_data(cache=True)
     account = account_by_key(key)
     if account is None or not account.is_enabled or platform != _route_name(account):
         return error_response(404, "no such channel account")
     adapter = adapter_for_account(account)
-    hook = WebhookRequest(request.method, request.get_data(cache=True), request.headers, request.args.to_dict())
+    hook = WebhookRequest(request.method, body, request.headers, request.args.to_dict())
     try:
         handshake = adapter.handshake(account, hook)
         if handshake is not None:
@@ -51,9 +54,11 @@ def receive_webhook(platform: str, key: str):
     headers = {name: hook.header(name) for name in adapter.kept_headers if hook.header(name) is not None}
     try:
         delivery_id = deliveries.store_fast(account.id, hook, deliveries.dedupe_key(adapter, account, hook), headers)
-    except SQLAlchemyError:
+    except SQLAlchemyError as exc:
         log.exception("could not store a %s delivery for account %s", platform, account.id)
-        return error_response(503, "could not store the delivery; please retry")
+        status, _message = storage_failure(exc) or (503, None)
+        return error_response(status, "could not store the delivery; please retry",
+                              headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if delivery_id is not None and current_app.config["INGEST_INLINE"]:
         _process_now(delivery_id)
     return _respond(adapter.acknowledge(account, hook, parsed))

@@ -118,13 +118,38 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
 
+# A send can take this long (the HTTP timeout plus margin): an item is sent only while at least
+# this much of its lease is left, so no other worker can claim it again while we send it.
+SEND_MARGIN = dt.timedelta(seconds=15)
+
+
 def dispatch_due(*, limit: int = 50, http=None) -> int:
-    """Send what is due now; returns how many were tried."""
+    """Send what is due now; returns how many were tried.
+
+    A batch is claimed under one lease. Slow platforms could make the last items outlive it and
+    be claimed by another worker too, so items the lease no longer covers are handed back unsent.
+    """
     http = http or new_session()
-    ids = claim(limit)
-    for item_id in ids:
+    claimed_at = utcnow()
+    lease = dt.timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    margin = min(SEND_MARGIN, lease / 2)  # a short lease (tests, a fast platform) still sends
+    ids = claim(limit, at=claimed_at)
+    for n, item_id in enumerate(ids):
+        if utcnow() + margin >= claimed_at + lease:
+            release(ids[n:])
+            return n
         send_one(item_id, http)
     return len(ids)
+
+
+def release(ids: list[int]) -> None:
+    """Hand claimed, unsent items back: due at once, the attempt not counted."""
+    now = utcnow()
+    for item in db.session.scalars(select(OutboxItem).where(OutboxItem.id.in_(ids),
+                                                            OutboxItem.state == OutboxState.PENDING)):
+        item.attempts = max(item.attempts - 1, 0)
+        item.next_attempt_at = now
+    db.session.commit()
 
 
 def retry_dead(item_id: int) -> OutboxItem:

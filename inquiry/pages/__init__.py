@@ -5,3 +5,4 @@ bp = Blueprint("pages", __name__)
 
 from inquiry.pages import views  # noqa: E402,F401
 from inquiry.pages import errors  # noqa: E402,F401
+from inquiry.pages import guards  # noqa: E402,F401

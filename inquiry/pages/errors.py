@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from inquiry.errors import InquiryError
@@ -22,6 +23,7 @@ CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     409: "conflict",
     413: "too_large",
     415: "unsupported_media_type",
@@ -29,7 +31,10 @@ CODES = {
     429: "rate_limited",
     500: "server_error",
     503: "unavailable",
+    507: "storage_full",
 }
+# Seconds a client (a platform retrying a webhook, a browser) is told to wait after a 503/507.
+RETRY_AFTER_SECONDS = 5
 
 
 def wants_json() -> bool:
@@ -70,11 +75,36 @@ def handle_http_error(exc: HTTPException):
     return error_response(status, message, headers=headers)
 
 
+def storage_failure(exc: BaseException) -> tuple[int, str] | None:
+    """(status, message) when ``exc`` means the database could not be reached or written (down,
+    disconnected, locked, read-only, full): the request may be retried, so 503/507, not a 500.
+    None for anything else (a bug)."""
+    if not isinstance(exc, DBAPIError) or not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+        return None
+    if getattr(exc.orig, "sqlstate", None) == "53100" or "database or disk is full" in str(exc.orig):
+        return 507, "The server has run out of storage space; nothing was saved. Please try again later."
+    return 503, "The database is unavailable at the moment; nothing was saved. Please try again shortly."
+
+
+def _storage_error_response(status: int, message: str):
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    try:
+        return error_response(status, message, headers=headers)
+    except Exception:  # the page itself needs the database (the logged-in user): plain text then
+        db.session.rollback()
+        return Response(message + "\n", status=status, headers=headers, mimetype="text/plain")
+
+
 @bp.app_errorhandler(Exception)
 def handle_unexpected(exc: Exception):
-    """A bug: log it with its traceback, answer 500 without details, leave nothing half-written."""
+    """A bug: log it with its traceback, answer 500 without details, leave nothing half-written.
+    A database outage is not a bug: 503 (507 when storage is full) with Retry-After."""
     if isinstance(exc, HTTPException):
         return handle_http_error(exc)
     db.session.rollback()
+    failure = storage_failure(exc)
+    if failure is not None:
+        log.error("database failure on %s %s: %s", request.method, request.path, exc.orig)
+        return _storage_error_response(*failure)
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, InternalServerError.description)

@@ -7,6 +7,10 @@ hour-of-week over the history (its weekly shape), scaled by the recent level —
 total. A step change in volume therefore shows up in next week's forecast at once, while the
 shape is still averaged over several weeks.
 
+``forecast_weeks`` and ``backtest_weeks`` take the weeks already counted (oldest first, each 168
+counts by hour-of-week), for callers that bucket the history themselves (the staffing planner,
+from one grouped query).
+
 Inputs are plain ``(datetime, count)`` pairs, one per hour that had arrivals (hours with no row
 count as zero; several rows for one hour are added up). Pass the datetimes in the time zone whose
 week you plan — naive or aware, not mixed; hour-of-week 0 is Monday 00:00–01:00.
@@ -73,6 +77,13 @@ def _weekly_counts(history: Iterable[tuple[dt.datetime, float]], weeks: int | No
     return grid
 
 
+def forecast_weeks(grid: list[list[float]]) -> list[float]:
+    """The forecast from whole weeks of counts (oldest first, each 168 by hour-of-week)."""
+    if not grid:
+        raise ValueError("need at least one whole week of hourly counts before the end")
+    return _forecast(grid)
+
+
 def _forecast(grid: list[list[float]]) -> list[float]:
     totals = [sum(week) for week in grid]
     mean_total = sum(totals) / len(grid)
@@ -114,7 +125,17 @@ def backtest(history: Iterable[tuple[dt.datetime, float]], holdout_weeks: int = 
         raise ValueError("holdout_weeks must be at least 1")
     weeks = _weeks(weeks)
     span = None if weeks is None else weeks + holdout
-    grid = _weekly_counts(history, span, end)
+    return backtest_weeks(_weekly_counts(history, span, end), holdout, weeks)
+
+
+def backtest_weeks(grid: list[list[float]], holdout_weeks: int = 1, weeks: int | None = DEFAULT_WEEKS) -> Backtest:
+    """``backtest`` on whole weeks already counted (oldest first, each 168 by hour-of-week)."""
+    holdout = whole("holdout_weeks", holdout_weeks)
+    if holdout < 1:
+        raise ValueError("holdout_weeks must be at least 1")
+    weeks = _weeks(weeks)
+    if weeks is not None:
+        grid = grid[-(weeks + holdout):]
     if len(grid) <= holdout:
         raise ValueError(f"need more than {holdout} whole week(s) of history to backtest {holdout}")
     errors, actual_total, forecast_total, ape, training = 0.0, 0.0, 0.0, [], []

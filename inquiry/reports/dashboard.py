@@ -20,11 +20,10 @@ from inquiry import taxonomy
 from inquiry.auth.models import User, queue_members
 from inquiry.channels.models import ChannelAccount
 from inquiry.extensions import db
-from inquiry.tickets.models import OPEN_STATUSES, Queue, Ticket
+from inquiry.tickets.models import Queue, Ticket, is_open
 from inquiry.tickets.presence import ONLINE_WITHIN
 
 WINDOWS = (("24h", dt.timedelta(hours=24)), ("7d", dt.timedelta(days=7)))
-OPEN = tuple(s.value for s in OPEN_STATUSES)
 HOURS = 7 * 24  # the hourly charts' span
 NONE = "none"  # a label a ticket does not have yet (triage)
 
@@ -157,13 +156,12 @@ def queue_figures(now: dt.datetime) -> list[QueueFigures]:
     """Every queue's figures as of ``now``, ordered by slug."""
     queues = {q.id: QueueFigures(q.id, q.slug, q.name) for q in db.session.scalars(select(Queue).order_by(Queue.slug))}
     today = start_of_day(now)
-    is_open = Ticket.status.in_(OPEN)
-    # Open work, from the (queue, status, created) and (queue, due) indexes.
+    # Open work, from the partial index over open tickets.
     for row in db.session.execute(
         select(Ticket.queue_id, func.count().label("n"), func.min(Ticket.created_at).label("oldest"),
                _count(Ticket.due_at <= now).label("breached"),
                _count(and_(Ticket.due_at > now, Ticket.at_risk_at <= now)).label("at_risk"))
-        .where(is_open).group_by(Ticket.queue_id)
+        .where(is_open()).group_by(Ticket.queue_id)
     ):
         q = queues[row.queue_id]
         q.open_backlog, q.breached_now, q.at_risk_now = row.n, int(row.breached), int(row.at_risk)
@@ -184,7 +182,7 @@ def queue_figures(now: dt.datetime) -> list[QueueFigures]:
 
 def _agents(queues: dict[int, QueueFigures], now: dt.datetime) -> None:
     load = (select(Ticket.assignee_id.label("user_id"), func.count().label("n"))
-            .where(Ticket.status.in_(OPEN), Ticket.assignee_id.is_not(None))
+            .where(is_open(), Ticket.assignee_id.is_not(None))
             .group_by(Ticket.assignee_id).subquery())
     rows = db.session.execute(
         select(queue_members.c.queue_id, func.count(User.id), func.coalesce(func.sum(load.c.n), 0),
@@ -251,7 +249,7 @@ def backlog_matrix() -> Matrix:
     topic = func.coalesce(Ticket.topic, NONE)
     audience = func.coalesce(Ticket.audience, NONE)
     cells = {(t, a): n for t, a, n in db.session.execute(
-        select(topic, audience, func.count()).where(Ticket.status.in_(OPEN)).group_by(topic, audience))}
+        select(topic, audience, func.count()).where(is_open()).group_by(topic, audience))}
     order_t = {s: i for i, s in enumerate(taxonomy.TOPICS)}
     order_a = {s: i for i, s in enumerate(taxonomy.AUDIENCES)}
     topics = tuple(sorted({t for t, _ in cells} | set(taxonomy.TOPICS), key=lambda s: (order_t.get(s, 99), s)))
@@ -288,7 +286,7 @@ def flow(now: dt.datetime) -> Flow:
     hours = range(first, last + 1)
     inflow = tuple(opened.get(h, 0) for h in hours)
     outflow = tuple(solved.get(h, 0) for h in hours)
-    backlog, level = [], db.session.scalar(select(func.count()).where(Ticket.status.in_(OPEN)))
+    backlog, level = [], db.session.scalar(select(func.count()).where(is_open()))
     for i in reversed(range(len(inflow))):
         backlog.append(max(level, 0))
         level -= inflow[i] - outflow[i]

@@ -2,14 +2,16 @@
 and ``/metrics`` for Prometheus.
 
 Every table on the dashboard downloads as CSV with ``?format=csv&table=queues``, ``matrix`` or
-``outlook``. Figures are as of the request; the page carries no script.
+``outlook``; the surges with ``/reports/surges?format=csv&table=surges``. Figures are as of the
+request; the page carries no script.
 """
 from __future__ import annotations
 
 from flask import render_template
 
 from inquiry.dbtypes import utcnow
-from inquiry.reports import bp, charts, dashboard, metrics, router_quality
+from inquiry.reports import bp, charts, dashboard, metrics, router_quality, surges
+from inquiry.reports.surge_views import surge_context
 from inquiry.reports.views import _csv_response, _fraction, requested_table
 from inquiry.sla.outlook import outlook
 
@@ -40,7 +42,8 @@ def _seconds(value: float | None) -> str:
 
 @bp.get("/dashboard")
 def dashboard_page():
-    """Per-queue figures, the open backlog by topic and audience, the charts and the outlook."""
+    """Per-queue figures, the open backlog by topic and audience, the charts, the outlook and the
+    surges the worker flagged (read from their table: the page clusters nothing)."""
     table = requested_table(DASHBOARD_TABLES)
     now = utcnow()
     if table is not None:
@@ -49,7 +52,7 @@ def dashboard_page():
     return render_template(
         "reports/dashboard.html", now=now, queues=queues, matrix=dashboard.backlog_matrix(),
         outlook=outlook(at=now), overrides=router_quality.override_rates(now, 7), charts=_charts(now),
-        windows=WINDOW_NAMES, duration=duration,
+        windows=WINDOW_NAMES, duration=duration, **surge_context(surges.current()),
     )
 
 
@@ -109,8 +112,9 @@ def _matrix_csv(now):
 
 def _outlook_csv(now):
     rows = [[o.queue, o.backlog, o.arrivals_per_hour, o.agents_online, o.capacity_per_hour, o.breached_now,
-             o.predicted_breaches, o.first_predicted_breach.isoformat(timespec="seconds") if o.first_predicted_breach else ""]
+             o.predicted_breaches, o.first_predicted_breach.isoformat(timespec="seconds") if o.first_predicted_breach else "",
+             o.handle_minutes, o.handle_measured_tickets]
             for o in outlook(at=now)]
     header = ["queue", "backlog", "arrivals_per_hour", "agents_online", "capacity_per_hour", "breached_now",
-              "predicted_breaches", "first_predicted_breach"]
+              "predicted_breaches", "first_predicted_breach", "handle_minutes", "handle_measured_tickets"]
     return _csv_response(header, rows, f"dashboard-outlook-{now:%Y-%m-%d}.csv")

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 
 from inquiry import taxonomy
 from inquiry.audit.models import AuditEvent
@@ -217,13 +217,16 @@ def override_rates(now: dt.datetime, days: int) -> OverrideWindow:
     after = AuditEvent.after
     opened = (
         select(AuditEvent.ticket_id.label("ticket_id"), after["queue"].as_string().label("queue"),
-               *[after[head].as_string().label(head) for head in HEADS])
+               after["reason"].as_string().label("reason"), *[after[head].as_string().label(head) for head in HEADS])
         .where(AuditEvent.action == "ticket.created", AuditEvent.ticket_id.is_not(None),
                AuditEvent.created_at >= since, AuditEvent.created_at <= now)
         .cte("opened")
     )
     query = opened.join(Ticket, Ticket.id == opened.c.ticket_id)
-    triaged = opened.c.queue == taxonomy.TRIAGE_QUEUE
+    # Not routed by the router: triage, or a tip it sent to whistleblowing on its topic alone,
+    # below its thresholds (a confident prediction records no reason).
+    triaged = or_(opened.c.queue == taxonomy.TRIAGE_QUEUE,
+                  and_(opened.c.queue == taxonomy.WHISTLEBLOWING_QUEUE, opened.c.reason.is_not(None)))
     columns = [_count(triaged).label("triaged")]
     for head in HEADS:
         value = after[head].as_string()
@@ -232,7 +235,8 @@ def override_rates(now: dt.datetime, days: int) -> OverrideWindow:
             select(AuditEvent.ticket_id.label("ticket_id"), value.label("value"),
                    func.row_number().over(partition_by=AuditEvent.ticket_id,
                                           order_by=(AuditEvent.created_at.desc(), AuditEvent.id.desc())).label("n"))
-            .where(AuditEvent.action == "ticket.relabelled", AuditEvent.actor_kind == "user",
+            .where(AuditEvent.action == bindparam("relabelled", "ticket.relabelled", literal_execute=True),
+                   AuditEvent.actor_kind == "user",
                    AuditEvent.ticket_id.in_(select(opened.c.ticket_id)), AuditEvent.created_at <= now,
                    value.is_not(None))
             .subquery(f"person_{head}")

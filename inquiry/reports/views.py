@@ -16,6 +16,7 @@ from inquiry.auth import access
 from inquiry.auth.models import Role
 from inquiry.dbtypes import utcnow
 from inquiry.errors import Invalid, NotFound
+from inquiry.privacy.redact import redact
 from inquiry.reports import bp, router_quality
 
 FORMATS = ("html", "csv")
@@ -24,6 +25,7 @@ HEAD_NAMES = {"topic": "Topic", "audience": "Audience", "priority": "Priority", 
 THRESHOLD_NAMES = {
     "topic": "topic confidence to route",
     "audience": "audience confidence to route",
+    "routed": "topic × audience confidence to route",
     "urgent": "urgent probability",
     "urgent_lexicon": "urgent probability with danger words",
 }
@@ -85,10 +87,11 @@ def requested_table(tables: tuple[str, ...]) -> str | None:
 
 
 def _csv_response(header: list[str], rows: list[list], filename: str) -> Response:
+    """A CSV download. Text cells are redacted: a download leaves the desk's access rules behind."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([redact(cell) if isinstance(cell, str) else cell for cell in row] for row in rows)
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -48,7 +48,10 @@ def _escalate(ticket: Ticket, target: str, at: dt.datetime) -> dict:
         if rank > 0:
             done["priority"] = [ticket.priority, taxonomy.PRIORITIES[rank - 1]]
             ticket.priority = taxonomy.PRIORITIES[rank - 1]
-    if policy.escalation_queue_id and policy.escalation_queue_id != ticket.queue_id:
+    # A restricted queue's ticket (a whistleblower's tip) is never escalated out of it: the
+    # escalation queue's workers would read it. Its members are notified instead, above.
+    if (policy.escalation_queue_id and policy.escalation_queue_id != ticket.queue_id
+            and not ticket.queue.is_restricted):
         queue = db.session.get(Queue, policy.escalation_queue_id)
         if queue is not None:
             done["queue"] = [ticket.queue.slug, queue.slug]

@@ -29,7 +29,13 @@ def labels(reference: str):
             raise Invalid("nothing changed", fields={"topic": ["pick a different label"]})
         services.update_labels(ticket, actor=current_user, **changed)
 
-    return _act(reference, form, action, "Labels corrected; the router will learn from it.", "labels_form")
+    response = _act(reference, form, action, "Labels corrected; the router will learn from it.", "labels_form")
+    if getattr(response, "status_code", None) == 303:  # done; it may have left the user's queues (a tip)
+        ticket = queries.ticket_by_reference(normalise_reference(reference) or "")
+        if ticket is not None and not access.can_see_ticket(current_user, ticket):
+            flash(f"{ticket.queue.name} now holds the ticket; you are not a member of that queue.", "success")
+            return redirect(url_for("tickets.index"), code=303)
+    return response
 
 
 @bp.post("/<reference>/escalate")

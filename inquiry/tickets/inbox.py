@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from inquiry import taxonomy
@@ -22,7 +22,7 @@ from inquiry.auth.models import User
 from inquiry.dbtypes import utcnow
 from inquiry.errors import Invalid
 from inquiry.extensions import db
-from inquiry.tickets.models import OPEN_STATUSES, Queue, Ticket, TicketStatus, TicketTag
+from inquiry.tickets.models import Queue, Ticket, TicketTag, is_open, is_urgent
 from inquiry.tickets.queries import BadCursor, TicketFilters, TicketPage, _filtered, page_limit
 
 VIEWS = ("mine", "unassigned", "triage", "escalated", "all")
@@ -31,7 +31,9 @@ SUPERVISOR_VIEWS = frozenset({"escalated"})
 DUE_WINDOWS = {"overdue": dt.timedelta(0), "1h": dt.timedelta(hours=1), "4h": dt.timedelta(hours=4),
                "24h": dt.timedelta(hours=24)}
 _SALT = "inquiry.tickets.inbox-cursor"
-_OPEN = list(OPEN_STATUSES)
+# Urgent tickets pinned above a view's first page; past this many the page links to all of them
+# (a surge would otherwise push the rest of the work off the page and slow every refresh).
+PINNED_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class View:
 
     @classmethod
     def parse(cls, name: str | None, queue: str | None, user: User) -> "View":
+        _printable("queue", queue)
         if queue:
             return cls("queue", queue)
         name = name or "mine"
@@ -51,6 +54,12 @@ class View:
         if name in SUPERVISOR_VIEWS and not access.is_supervisor(user):
             name = "mine"  # agents have no such view: show them their own
         return cls(name)
+
+
+def _printable(field: str, value: str | None) -> None:
+    """A NUL cannot be in any slug or tag, and PostgreSQL refuses it in a query: 422, not 500."""
+    if value and "\x00" in value:
+        raise Invalid(f"invalid {field}", fields={field: ["contains a NUL character"]})
 
 
 def _view_clause(view: View, user: User):
@@ -78,13 +87,12 @@ def _base(user: User, view: View, filters: TicketFilters, due: str | None, tag: 
     if filters.queue and view.name == "queue":
         filters = TicketFilters(**{**filters.__dict__, "queue": None})
     query = _filtered(query, user, filters)
-    if filters.status is None:  # a view shows work still to do unless a status is asked for
-        query = query.where(Ticket.status.in_(_OPEN))
     if due:
         if due not in DUE_WINDOWS:
             raise Invalid(f"unknown due window {due!r}", fields={"due": [f"one of {', '.join(DUE_WINDOWS)}"]})
         query = query.where(Ticket.due_at <= now + DUE_WINDOWS[due])
     if tag:
+        _printable("tag", tag)
         query = query.where(Ticket.id.in_(select(TicketTag.ticket_id).where(TicketTag.tag == tag.strip().lower())))
     return query
 
@@ -122,6 +130,7 @@ class InboxPage:
     pinned: list[Ticket]  # urgent tickets of the view, shown above the list on its first page
     items: list[Ticket]
     next_cursor: str | None
+    more_urgent: bool = False  # more urgent tickets than PINNED_LIMIT: the page links to them all
 
 
 def list_view(user: User, view: View, filters: TicketFilters | None = None, *, due: str | None = None,
@@ -132,39 +141,47 @@ def list_view(user: User, view: View, filters: TicketFilters | None = None, *, d
     filters = filters or TicketFilters()
     size = page_limit(limit)
     base = _base(user, view, filters, due, tag, now)
+    # A view shows work still to do unless a status is asked for. A running clock (due_at set)
+    # already means new, open or on hold, so only the pinned and paused phases need the test.
+    open_only = filters.status is None
     pinned: list[Ticket] = []
+    more_urgent = False
     rest = base
-    if filters.priority in (None, "urgent") and filters.status is None:
-        urgent = base.where(Ticket.priority == "urgent")
+    if filters.priority is None and open_only:  # asked for urgent ones: all of them, by due date
         if cursor is None:
+            urgent = base.where(is_urgent(), is_open())  # matches ix_tickets_open_urgent
             pinned = list(db.session.scalars(
-                urgent.options(*_load()).order_by(Ticket.due_at.is_(None), Ticket.due_at, Ticket.id).limit(100)).unique())
+                urgent.options(*_load()).order_by(Ticket.due_at.is_(None), Ticket.due_at, Ticket.id)
+                .limit(PINNED_LIMIT + 1)).unique())
+            more_urgent = len(pinned) > PINNED_LIMIT
+            pinned = pinned[:PINNED_LIMIT]
         rest = base.where(Ticket.priority != "urgent")
     phase, at, last_id = _decode(cursor) if cursor else ("d", None, 0)
     items: list[Ticket] = []
     if phase == "d":
         running = rest.where(Ticket.due_at.is_not(None))
         if at is not None:
-            running = running.where(or_(Ticket.due_at > at, and_(Ticket.due_at == at, Ticket.id > last_id)))
+            running = running.where(tuple_(Ticket.due_at, Ticket.id) > tuple_(at, last_id))
         items = list(db.session.scalars(
             running.options(*_load()).order_by(Ticket.due_at, Ticket.id).limit(size + 1)).unique())
         if len(items) > size:
-            return InboxPage(pinned, items[:size], _encode(items[size - 1]))
+            return InboxPage(pinned, items[:size], _encode(items[size - 1]), more_urgent)
         phase, at, last_id = "p", None, 0
     paused = rest.where(Ticket.due_at.is_(None))
+    if open_only:
+        paused = paused.where(is_open())
     if at is not None:
-        paused = paused.where(or_(Ticket.created_at < at, and_(Ticket.created_at == at, Ticket.id < last_id)))
+        paused = paused.where(tuple_(Ticket.created_at, Ticket.id) < tuple_(at, last_id))
     more = list(db.session.scalars(
         paused.options(*_load()).order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(size + 1 - len(items))).unique())
     items += more
     if len(items) > size:
-        return InboxPage(pinned, items[:size], _encode(items[size - 1]))
-    return InboxPage(pinned, items, None)
+        return InboxPage(pinned, items[:size], _encode(items[size - 1]), more_urgent)
+    return InboxPage(pinned, items, None, more_urgent)
 
 
 def view_counts(user: User) -> dict[str, int]:
     """Open tickets per named view, in one query."""
-    open_ = Ticket.status.in_(_OPEN)
     triage = select(Queue.id).where(Queue.slug == taxonomy.TRIAGE_QUEUE).scalar_subquery()
     query = select(
         func.count().filter(Ticket.assignee_id == user.id),
@@ -172,7 +189,7 @@ def view_counts(user: User) -> dict[str, int]:
         func.count().filter(Ticket.queue_id == triage),
         func.count().filter(Ticket.escalated_at.is_not(None)),
         func.count(),
-    ).where(open_)
+    ).where(is_open())  # index-only on ix_tickets_open_counts
     query = access.scope_tickets(query, user, Ticket)
     mine, unassigned, in_triage, escalated, everything = db.session.execute(query).one()
     counts = {"mine": mine, "unassigned": unassigned, "triage": in_triage}

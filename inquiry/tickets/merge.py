@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import update
 
 from inquiry.audit.services import record
+from inquiry.auth import access
 from inquiry.dbtypes import utcnow
 from inquiry.errors import Conflict, Invalid
 from inquiry.extensions import db
@@ -33,6 +34,9 @@ def merge(source: Ticket, target: Ticket, *, actor, at: dt.datetime | None = Non
         raise Invalid("a ticket cannot be merged into itself", fields={"target": ["another ticket"]})
     if not same_person(source, target):
         raise Conflict("only tickets of the same person can be merged")
+    if source.queue_id != target.queue_id and access.is_restricted(source):
+        # Its messages would be read by everyone who works the other ticket's queue.
+        raise Conflict("a ticket of a restricted queue can only be merged into one of the same queue")
     moved = db.session.execute(
         update(Message).where(Message.ticket_id == source.id).values(ticket_id=target.id)
         .execution_options(synchronize_session=False)

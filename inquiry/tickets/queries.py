@@ -21,7 +21,7 @@ from inquiry.auth.models import User
 from inquiry.channels.models import ChannelAccount
 from inquiry.errors import Invalid
 from inquiry.extensions import db
-from inquiry.tickets.models import OPEN_STATUSES, Queue, Ticket, TicketStatus
+from inquiry.tickets.models import Queue, Ticket, TicketStatus, is_open
 
 _CURSOR_SALT = "inquiry.tickets.list-cursor"
 # Largest value an integer primary key can hold on PostgreSQL; bigger "ids" match nothing.
@@ -208,11 +208,11 @@ def visible_queues(user: User) -> list[Queue]:
 
 def queue_counts(user: User) -> list[tuple[Queue, int]]:
     """The queues ``user`` works, each with its number of open tickets (new, open, pending, on hold)."""
-    open_tickets = and_(Ticket.queue_id == Queue.id, Ticket.status.in_(list(OPEN_STATUSES)))
+    # Grouped over open tickets alone, then joined: an index-only scan of ix_tickets_open_counts.
+    counted = select(Ticket.queue_id, func.count().label("n")).where(is_open()).group_by(Ticket.queue_id).subquery()
     query = (
-        select(Queue, func.count(Ticket.id))
-        .outerjoin(Ticket, open_tickets)
-        .group_by(Queue.id)
+        select(Queue, func.coalesce(counted.c.n, 0))
+        .outerjoin(counted, counted.c.queue_id == Queue.id)
         .order_by(Queue.slug)
     )
     visible = access.visible_queue_ids(user)

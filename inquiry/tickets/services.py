@@ -146,8 +146,8 @@ def open_ticket(
 
 
 def _apply_prediction(ticket: Ticket, prediction, *, language: str | None, fallback_language: str | None) -> str:
-    """Copy the router's labels onto a new ticket and pick its queue (triage unless confident);
-    returns the queue's slug."""
+    """Copy the router's labels onto a new ticket and pick its queue (triage unless confident,
+    whistleblowing for a sensitive topic at any confidence); returns the queue's slug."""
     if prediction is not None:
         for label in ("topic", "audience", "priority", "language"):
             guess = getattr(prediction, label)
@@ -161,8 +161,9 @@ def _apply_prediction(ticket: Ticket, prediction, *, language: str | None, fallb
         ticket.language, ticket.language_confidence, ticket.language_source = language, None, LabelSource.SENDER
     elif not ticket.language and fallback_language:
         ticket.language, ticket.language_source = fallback_language, LabelSource.SYSTEM
-    confident = prediction is not None and prediction.is_confident and ticket.audience in taxonomy.AUDIENCES
-    slug = ticket.audience if confident else taxonomy.TRIAGE_QUEUE
+    # A tip guessed at low confidence still goes to whistleblowing: in triage every triage agent
+    # would read it, while a member who finds it is no tip moves it out with one relabel.
+    slug = taxonomy.home_queue(ticket.topic, ticket.audience, routed=prediction is not None and prediction.is_confident)
     ticket.queue_id = queue_id_for(slug)  # the id only: loading the Queue row per ticket is a query
     return slug
 
@@ -387,11 +388,32 @@ def _validate_label(label: str, value: str | None) -> None:
         raise Invalid(f"{value!r} is not a {label}", fields={label: [f"not a known {label}"]})
 
 
+def _queue_after_relabel(ticket: Ticket, changed: dict) -> str | None:
+    """Where a relabelled ticket goes (None: it stays). A sensitive topic always means the
+    whistleblowing queue (an audience change does not take a tip out of it); leaving such a
+    topic means the audience's queue, or triage without one. Otherwise the queue follows the
+    audience, and a ticket in triage leaves it once a person has settled what the router was
+    unsure of."""
+    if not changed:
+        return None
+    slug = ticket.queue.slug
+    if ticket.topic in taxonomy.SENSITIVE_TOPICS:
+        return taxonomy.WHISTLEBLOWING_QUEUE
+    if slug == taxonomy.WHISTLEBLOWING_QUEUE and "topic" in changed:
+        return taxonomy.home_queue(ticket.topic, ticket.audience)
+    leaves_triage = slug == taxonomy.TRIAGE_QUEUE and ticket.topic and ticket.audience
+    if ("audience" in changed or leaves_triage) and ticket.audience:
+        return ticket.audience
+    return None
+
+
 def update_labels(ticket: Ticket, *, actor: User, at: dt.datetime | None = None, **labels: str) -> Ticket:
-    """Correct the routing labels; a new audience moves the ticket to that queue.
+    """Correct the routing labels; a new audience moves the ticket to that queue, a sensitive
+    topic to the restricted whistleblowing queue (and a topic changed away from one back out).
 
     Every correction is recorded as the agent's, so the classifier can learn from it; an
-    assignee who does not work the new queue is unassigned.
+    assignee who does not work the new queue is unassigned. An agent who is not a member of
+    the whistleblowing queue may move a ticket into it, and then no longer sees it.
     """
     _require_writable(ticket, actor)
     at = at or utcnow()
@@ -413,12 +435,10 @@ def update_labels(ticket: Ticket, *, actor: User, at: dt.datetime | None = None,
             ticket.label_why = {k: v for k, v in ticket.label_why.items() if k != label} or None
     if "priority" in after:
         deadlines.priority_changed(ticket, at)
-    # The queue follows the audience; a ticket in triage leaves it once a person has settled
-    # what the router was unsure of.
-    leaves_triage = ticket.queue.slug == taxonomy.TRIAGE_QUEUE and ticket.topic and ticket.audience and after
-    if ("audience" in after or leaves_triage) and ticket.audience and ticket.queue.slug != ticket.audience:
+    target = _queue_after_relabel(ticket, after)
+    if target is not None and target != ticket.queue.slug:
         before["queue"] = ticket.queue.slug
-        ticket.queue = queue_for(ticket.audience)
+        ticket.queue = queue_for(target)
         ticket.queue_id = ticket.queue.id
         after["queue"] = ticket.queue.slug
         if ticket.assignee is not None and not access.can_see_queue(ticket.assignee, ticket.queue.id):

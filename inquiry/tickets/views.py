@@ -219,7 +219,9 @@ def _render_detail(ticket: Ticket, status: int = 200, submitted: tuple[str, obje
 @bp.get("/<reference>")
 @login_required
 def detail(reference: str):
-    return _render_detail(_visible_ticket(reference))
+    ticket = _visible_ticket(reference)
+    access.note_view(current_user, ticket, via="web")  # restricted queues: committed with the heartbeat
+    return _render_detail(ticket)
 
 
 def _act(reference: str, form, action, done: str, form_key: str | None = None):

@@ -46,11 +46,28 @@ def test_huge_and_mixed_script_texts(router):
 
 
 def test_fast_probabilities_equal_scikit_learns(router):
+    """The compiled weights give what the stored scikit-learn heads give, for one message and a batch."""
     import numpy as np
 
     from inquiry.classifier.model import calibrated_proba
     from inquiry.classifier.text import model_input
 
-    features = router.features.transform([model_input(t, "x") for t in ("webinar recording please", "ayuda urgente", "谢谢")])
-    for head in router.heads.values():
-        assert np.allclose(calibrated_proba(head, features), head.predict_proba(features), atol=1e-6)
+    texts = ("webinar recording please", "ayuda urgente", "谢谢", "Our drivers found a pistol in a rented van")
+    features = router.features.transform([model_input(t, "x") for t in texts])
+    batch = router.predict_many(list(texts), channels=["x"] * len(texts))
+    for i, text in enumerate(texts):
+        single = router.predict(text, channel="x")
+        for head in ("topic", "audience"):
+            proba = router.heads[head].predict_proba(features[i])[0]
+            assert single == batch[i] and getattr(single, head).value == router.heads[head].classes_[proba.argmax()]
+            assert abs(getattr(single, head).confidence - proba.max()) < 1e-4
+    language = router.language_features.transform(list(texts))
+    assert np.allclose(calibrated_proba(router.language_head, language), router.language_head.predict_proba(language), atol=1e-6)
+
+
+def test_low_confidence_goes_to_triage_saying_why(router):
+    p = router.predict("ok", channel="x")
+    joint = p.topic.confidence * p.audience.confidence
+    assert p.is_confident == (joint >= router.thresholds["routed"])
+    if not p.is_confident:
+        assert p.reason.startswith("low confidence: topic")

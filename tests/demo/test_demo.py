@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from inquiry import taxonomy
 from inquiry.auth.services import authenticate
 from inquiry.cli import main
 from inquiry.outbound.models import OutboxItem, OutboxState
@@ -46,7 +47,13 @@ def test_demo_seeds_a_realistic_desk_once(run_demo, db, tmp_path):
     assert len({t.channel_account.platform for t in tickets}) >= 20
     assert len({t.language for t in tickets if t.language}) >= 10
     by_queue = dict(db.session.execute(select(Queue.slug, func.count(Ticket.id)).join(Ticket.queue).group_by(Queue.slug)).all())
-    assert len([slug for slug in by_queue if slug != "triage"]) == 11
+    assert len([slug for slug in by_queue if slug != "triage"]) == 12  # every audience, and whistleblowing
+    # Every tip is in the restricted queue, which only its two named members see.
+    tips = [t for t in tickets if t.topic in taxonomy.SENSITIVE_TOPICS]
+    assert tips and {t.queue.slug for t in tips} == {taxonomy.WHISTLEBLOWING_QUEUE}
+    whistleblowing = db.session.scalars(select(Queue).filter_by(slug=taxonomy.WHISTLEBLOWING_QUEUE)).one()
+    assert whistleblowing.is_restricted and {u.email for u in whistleblowing.members} == {
+        "supervisor@inquiry.example.org", "amina@inquiry.example.org"}
     statuses = {t.status for t in tickets}
     assert {TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.SOLVED, TicketStatus.CLOSED} <= statuses
     outbound = db.session.scalar(select(func.count()).where(Message.direction == Direction.OUTBOUND))

@@ -165,3 +165,32 @@ def test_worker_once_drains_deliveries_and_outbox_then_exits(app, db, make):
     assert "outbox=1" in result.output
     db.session.expire_all()
     assert db.session.scalars(select(OutboxItem)).one().state == OutboxState.SENT
+
+
+def test_items_the_lease_no_longer_covers_are_handed_back_unsent(db, telegram_ticket, platform_server, monkeypatch):
+    """A slow platform must not let the end of a batch outlive its lease: another worker would
+    claim those items too and the sender could get the reply twice."""
+    agent, ticket = telegram_ticket
+    platform_server.script = [(200, {"ok": True, "result": {"message_id": 90 + n}}) for n in range(5)]
+    messages = [reply(db, agent, ticket, f"Reply {n}") for n in range(5)]
+    clock = [dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc)]
+    monkeypatch.setattr(dispatch, "utcnow", lambda: clock[0])
+    send = dispatch.send_one
+
+    def slow_send(item_id, http, **kw):  # every send takes 50 s of the 120 s lease
+        state = send(item_id, http, **kw)
+        clock[0] += dt.timedelta(seconds=50)
+        return state
+
+    monkeypatch.setattr(dispatch, "send_one", slow_send)
+    for item in db.session.scalars(select(OutboxItem)):
+        item.next_attempt_at = clock[0]
+    db.session.commit()
+    assert dispatch.dispatch_due(limit=5) == 3  # sent at 0, 50 and 100 s; the 4th would start at 150 s
+    db.session.expire_all()
+    items = db.session.scalars(select(OutboxItem).order_by(OutboxItem.id)).all()
+    assert [i.state for i in items] == [OutboxState.SENT] * 3 + [OutboxState.PENDING] * 2
+    assert [i.attempts for i in items[3:]] == [0, 0] and all(i.next_attempt_at <= clock[0] for i in items[3:])
+    assert len(platform_server.calls) == 3
+    assert dispatch.dispatch_due(limit=5) == 2  # due at once: the next run sends them, once each
+    assert [c.json()["text"] for c in platform_server.calls] == [m.body for m in messages]

@@ -43,3 +43,49 @@ def test_one_agent_cannot_reach_a_long_backlog(db, open_at, make):
     row = _row(outlook(at=at), "general-public")
     # One agent clears 5 an hour (less what arrives): about half are reached in time.
     assert 5 <= row.predicted_breaches <= 10
+
+
+def _measured(db, open_at, make, count, minutes, at):
+    """``count`` tickets solved in the last days, each worked ``minutes`` in the workspace."""
+    from inquiry.costs.models import TicketActivity
+    from inquiry.tickets import services
+
+    boss = make.supervisor()
+    for n in range(count):
+        opened = at - dt.timedelta(days=3, hours=n)
+        ticket = open_at(opened)
+        db.session.add(TicketActivity(ticket_id=ticket.id, user_id=boss.id, day=opened.date(), seconds=minutes * 60,
+                                      composing_seconds=0.0, last_beat_at=opened))
+        services.change_status(ticket, "solved", actor=boss, at=opened + dt.timedelta(hours=1))
+    db.session.commit()
+
+
+def _busy_queue(db, open_at, make, at):
+    """Three tickets due within the hour, one agent online."""
+    for _ in range(3):
+        open_at(at, priority="high")  # due at 10:00
+    agent = make.agent()
+    agent.last_seen_at = at
+    db.session.commit()
+
+
+def test_a_long_measured_handle_time_predicts_breaches_the_default_would_not(db, open_at, make):
+    at = utc(2026, 11, 23, 9, 0)
+    _measured(db, open_at, make, 20, 45, at)
+    _busy_queue(db, open_at, make, at)
+    row = _row(outlook(at=at), "general-public")
+    # 45 min a ticket: 1.33 tickets an hour, less 1 an hour arriving: none of the three is reached in time.
+    assert row.handle_minutes == 45 and row.handle_measured_tickets == 20
+    assert row.predicted_breaches == 3
+
+
+def test_too_few_measurements_fall_back_to_the_default(db, open_at, make, app):
+    at = utc(2026, 11, 23, 9, 0)
+    _measured(db, open_at, make, 19, 45, at)
+    _busy_queue(db, open_at, make, at)
+    row = _row(outlook(at=at), "general-public")
+    # 12 min a ticket: 5 an hour, less 1 arriving: the third is reached after 45 min, in time.
+    assert row.handle_minutes == app.config["SLA_HANDLE_MINUTES"] == 12 and row.handle_measured_tickets == 0
+    assert row.predicted_breaches == 0
+    app.config["SLA_HANDLE_MIN_TICKETS"] = 19
+    assert _row(outlook(at=at), "general-public").predicted_breaches == 3

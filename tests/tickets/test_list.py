@@ -149,3 +149,25 @@ def test_empty_list_for_agent_without_queues(client, make, login):
     assert references(page) == []
     assert b"No tickets here" in page.data
 
+
+
+def test_a_surge_of_urgent_tickets_pins_only_the_most_due_and_links_to_all(client, make, login, monkeypatch):
+    from inquiry.tickets import inbox
+
+    monkeypatch.setattr(inbox, "PINNED_LIMIT", 2)
+    urgent = [make.ticket(priority="urgent") for _ in range(3)]
+    normal = make.ticket()
+    login(make.agent())
+    page = client.get("/tickets/?view=unassigned")
+    assert references(page) == [urgent[0].reference, urgent[1].reference, normal.reference]
+    assert 'href="/tickets/?priority=urgent&amp;view=unassigned"' in page.data.decode()
+    every_urgent = client.get("/tickets/?priority=urgent&view=unassigned")
+    assert set(references(every_urgent)) == {t.reference for t in urgent}
+
+
+def test_a_nul_in_a_queue_or_tag_filter_is_refused_not_a_crash(client, make, login):
+    login(make.agent())
+    for query in ("queue=%00", "tag=%00", "queue=general%00public"):
+        response = client.get(f"/tickets/?{query}")
+        assert response.status_code == 422, query
+        assert "NUL" in response.data.decode()

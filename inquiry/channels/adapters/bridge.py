@@ -9,13 +9,19 @@ from __future__ import annotations
 import json
 import time
 
+from inquiry.channels.adapters._values import optional_ident, text
 from inquiry.channels.base import Adapter, Parsed, Reply, Sent, from_iso, load_json, malformed, unauthorized
 from inquiry.channels.http import call, require_base_url
 from inquiry.channels.registry import BRIDGE, register
 from inquiry.channels.signatures import hmac_sha256_hex, same
-from inquiry.ingest.inbound import Attachment, InboundMessage
+from inquiry.ingest.inbound import Attachment, InboundMessage, clean_text, fit_id
 
 TOLERANCE_SECONDS = 300
+
+
+def _id(value) -> str | None:
+    """An id the tool sent (a string or an integer), without NUL, fitted to the id columns."""
+    return fit_id(optional_ident(clean_text(value) if isinstance(value, str) else value))
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -37,31 +43,33 @@ class Bridge(Adapter):
 
     def delivery_key(self, account, request):
         body = load_json(request.body)
-        if isinstance(body, dict) and isinstance(body.get("external_message_id"), str):
-            return "msg:" + body["external_message_id"]
-        return None
+        message_id = _id(body.get("external_message_id")) if isinstance(body, dict) else None
+        return "msg:" + message_id if message_id else None
 
     def parse(self, account, request) -> Parsed:
         body = load_json(request.body)
         if not isinstance(body, dict):
             raise malformed("the bridge takes one JSON object")
-        missing = [k for k in ("external_message_id", "sender_external_id", "text") if not isinstance(body.get(k), str) or not body.get(k)]
+        message_id, sender = _id(body.get("external_message_id")), _id(body.get("sender_external_id"))
+        missing = [name for name, value in (("external_message_id", message_id), ("sender_external_id", sender),
+                                            ("text", clean_text(body.get("text")))) if not value or not value.strip()]
         if missing:
             raise malformed(f"missing or non-string field(s): {', '.join(missing)}")
         if body.get("platform") not in (None, account.platform):
             raise malformed(f"platform {body.get('platform')!r} does not match this account ({account.platform})")
+        listed = body.get("attachments")
         attachments = [
-            Attachment(kind=str(a.get("kind") or "link"), platform_ref=a.get("url") or a.get("platform_ref"),
+            Attachment(kind=text(a.get("kind")) or "link", platform_ref=a.get("url") or a.get("platform_ref"),
                        mime=a.get("mime"), caption=a.get("caption"))
-            for a in body.get("attachments") or [] if isinstance(a, dict)
+            for a in (listed if isinstance(listed, list) else []) if isinstance(a, dict)
         ]
         return Parsed(messages=[InboundMessage(
             account=None,
             text=body["text"],
-            sender_external_id=body["sender_external_id"],
-            sender_display_name=body.get("sender_display_name"),
-            external_message_id=body["external_message_id"],
-            conversation_key=str(body.get("conversation_key") or body["sender_external_id"]),
+            sender_external_id=sender,
+            sender_display_name=text(body.get("sender_display_name")) or None,
+            external_message_id=message_id,
+            conversation_key=_id(body.get("conversation_key")) or sender,
             sent_at=from_iso(body.get("sent_at")),
             attachments=attachments,
             language=body.get("language") if isinstance(body.get("language"), str) else None,

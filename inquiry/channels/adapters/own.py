@@ -14,6 +14,9 @@ class _Own(Adapter):
     def authenticate(self, account, request):
         raise Rejected(404, f"{self.platform} takes no webhooks")
 
+    def parse(self, account, request):
+        raise Rejected(404, f"{self.platform} takes no webhooks")
+
     def send(self, account, outgoing, http):
         return Sent(status="delivered")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from inquiry.channels.adapters._values import fit, ident, obj, optional_ident, text
 from inquiry.channels.base import Adapter, Parsed, Sent, from_epoch, load_json, malformed, unauthorized
 from inquiry.channels.http import call
 from inquiry.channels.registry import register
@@ -48,30 +49,37 @@ class Telegram(Adapter):
         return parsed
 
     def _message(self, message: dict, *, is_edit: bool) -> InboundMessage:
-        chat = message["chat"]
-        sender = message.get("from") or message.get("sender_chat") or chat
-        name = " ".join(filter(None, [sender.get("first_name"), sender.get("last_name")])) or sender.get("title") or sender.get("username")
-        conversation = str(chat["id"])
-        if message.get("message_thread_id"):
-            conversation += f":{message['message_thread_id']}"
+        """One message; ValueError (a problem, not a crash) when its chat, sender or ids are not
+        of the types the Bot API documents."""
+        message = obj(message)
+        chat = obj(message.get("chat"))
+        sender = next((s for s in (message.get("from"), message.get("sender_chat")) if isinstance(s, dict) and s), chat)
+        name = (" ".join(filter(None, [text(sender.get("first_name")), text(sender.get("last_name"))]))
+                or text(sender.get("title")) or text(sender.get("username")) or None)
+        chat_id = ident(chat.get("id"))
+        conversation = chat_id
+        thread = optional_ident(message.get("message_thread_id")) if message.get("message_thread_id") else None
+        if thread:
+            conversation += f":{thread}"
+        caption = text(message.get("caption")) or None
         attachments = [
             Attachment(kind=ATTACHMENT_KINDS[key], platform_ref=_file_id(message[key]), mime=_mime(message[key]),
-                       caption=message.get("caption"))
+                       caption=caption)
             for key in ATTACHMENT_KINDS if key in message
         ]
-        reply_to = message.get("reply_to_message") or {}
+        reply_to = optional_ident(obj(message.get("reply_to_message")).get("message_id"))
         when = message.get("edit_date") if is_edit else message.get("date")
         return InboundMessage(
             account=None,
-            text=message.get("text") or message.get("caption") or "",
-            sender_external_id=str(sender["id"]),
-            sender_display_name=name,
-            external_message_id=f"{chat['id']}:{message['message_id']}",
-            conversation_key=conversation,
+            text=text(message.get("text")) or caption or "",
+            sender_external_id=fit(ident(sender.get("id"))),
+            sender_display_name=name[:200] if name else None,
+            external_message_id=fit(f"{chat_id}:{ident(message.get('message_id'))}"),
+            conversation_key=fit(conversation),
             language=None,
             sent_at=from_epoch(when) or dt.datetime.now(dt.timezone.utc),
             attachments=attachments,
-            reply_to_external_id=f"{chat['id']}:{reply_to['message_id']}" if "message_id" in reply_to else None,
+            reply_to_external_id=fit(f"{chat_id}:{reply_to}") if reply_to else None,
             is_edit=is_edit,
         )
 
@@ -92,8 +100,8 @@ class Telegram(Adapter):
 def _file_id(item):
     if isinstance(item, list):  # photo: sizes, largest last
         item = item[-1] if item else {}
-    return item.get("file_id") if isinstance(item, dict) else None
+    return text(obj(item).get("file_id")) or None
 
 
 def _mime(item):
-    return item.get("mime_type") if isinstance(item, dict) else None
+    return text(obj(item).get("mime_type")) or None
