@@ -149,7 +149,22 @@ def app(app_config, instance_path, monkeypatch):
     classifier.set_model(None)
 
 
-def _empty(engine) -> None:
+def _empty(engine, attempts: int = 5) -> None:
+    """Empty every table but the seeded ones. A browser test's server thread may still be
+    finishing a request (a heartbeat) while this runs: on PostgreSQL the TRUNCATE can then lose a
+    deadlock to it, so it is tried again once that request is done."""
+    import time
+
+    for attempt in range(attempts):
+        try:
+            return _empty_once(engine)
+        except sa.exc.OperationalError as exc:
+            if "deadlock" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+
+
+def _empty_once(engine) -> None:
     tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":

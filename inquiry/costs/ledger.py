@@ -213,3 +213,57 @@ def cost_per_resolved(by: str, start: dt.date, end: dt.date) -> list[CostRow]:
     rows = [CostRow(key, label if label is not None else "(none)", float(cost or 0), float(secs or 0), int(n or 0))
             for key, label, cost, secs, n in db.session.execute(query)]
     return sorted(rows, key=lambda r: (r.key is None, -r.cost, r.label))
+
+
+class BurnDown(NamedTuple):
+    """The fiscal year week by week: spend so far, the budget spread evenly, the projection."""
+
+    weeks: tuple[dt.date, ...]  # the first day of each week of the fiscal year
+    spent: tuple[float | None, ...]  # cumulative spend at the end of each week (None: not yet)
+    plan: tuple[float, ...]  # the budget spread evenly over the year, cumulative
+    projected: tuple[float | None, ...]  # from this week on: spend so far + the run rate
+    budget: float
+    plan_to_date: float  # what the even spread allows up to today
+    cost_per_resolved: float | None  # year to date
+
+    @property
+    def over_plan(self) -> bool:
+        return self.spent_to_date > self.plan_to_date
+
+    @property
+    def spent_to_date(self) -> float:
+        return next((s for s in reversed(self.spent) if s is not None), 0.0)
+
+
+def burn_down(now: dt.datetime | None = None) -> BurnDown:
+    """Spend against the annual budget for the supervisor dashboard: one grouped query by day."""
+    now = now or utcnow()
+    today = now.date()
+    settings = current_settings()
+    first, last = fiscal_year(today, settings.fiscal_year_start_month)
+    total = func.sum(CostLedger.agent_cost + CostLedger.channel_fees + CostLedger.fixed_share)
+    by_day = {day: float(cost or 0) for day, cost in db.session.execute(
+        select(CostLedger.day, total).where(CostLedger.day >= first, CostLedger.day <= today).group_by(CostLedger.day))}
+    year_days = (last - first).days + 1
+    forecast = projection(now)
+    weeks, spent, plan, projected = [], [], [], []
+    running, start = 0.0, first
+    while start <= last:
+        end = min(start + dt.timedelta(days=6), last)
+        weeks.append(start)
+        plan.append(settings.annual_budget * ((end - first).days + 1) / year_days)
+        if start <= today:
+            running += sum(cost for day, cost in by_day.items() if start <= day <= end)
+            spent.append(running)
+        else:
+            spent.append(None)
+        if end >= today:
+            days_ahead = max((end - today).days, 0)
+            projected.append(forecast.year_to_date.total + forecast.run_rate_per_day * days_ahead)
+        else:
+            projected.append(None)
+        start = end + dt.timedelta(days=1)
+    ytd = forecast.year_to_date
+    return BurnDown(tuple(weeks), tuple(spent), tuple(plan), tuple(projected), settings.annual_budget,
+                    settings.annual_budget * ((today - first).days + 1) / year_days,
+                    ytd.total / ytd.tickets_resolved if ytd.tickets_resolved else None)

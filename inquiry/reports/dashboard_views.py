@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import render_template
 
 from inquiry.dbtypes import utcnow
+from inquiry.costs import ledger
+from inquiry.costs.services import current_settings
 from inquiry.reports import bp, charts, dashboard, metrics, router_quality, surges
 from inquiry.reports.surge_views import surge_context
 from inquiry.reports.views import _csv_response, _fraction, requested_table
@@ -49,14 +51,16 @@ def dashboard_page():
     if table is not None:
         return {"queues": _queues_csv, "matrix": _matrix_csv, "outlook": _outlook_csv}[table](now)
     queues = dashboard.queue_figures(now)
+    burn = ledger.burn_down(now)
     return render_template(
-        "reports/dashboard.html", now=now, queues=queues, matrix=dashboard.backlog_matrix(),
-        outlook=outlook(at=now), overrides=router_quality.override_rates(now, 7), charts=_charts(now),
+        "reports/dashboard.html", now=now, queues=queues, matrix=dashboard.backlog_matrix(), burn=burn,
+        currency=current_settings().currency,
+        outlook=outlook(at=now), overrides=router_quality.override_rates(now, 7), charts=_charts(now, burn),
         windows=WINDOW_NAMES, duration=duration, **surge_context(surges.current()),
     )
 
 
-def _charts(now) -> list[tuple[str, str]]:
+def _charts(now, burn) -> list[tuple[str, str]]:
     """(heading, svg) for each chart on the page."""
     flow = dashboard.flow(now)
     hour_labels = [h.strftime("%a %H:00") for h in flow.hours]
@@ -74,6 +78,12 @@ def _charts(now) -> list[tuple[str, str]]:
                            {"First response": [f for _d, f, _r in days], "Resolution": [r for _d, _f, r in days]},
                            x_label="Day (UTC)", y_label="Targets met", y_format=charts.percent_format, y_max=1.0)),
     ]
+    out.append(("Budget burn-down, this fiscal year",
+                charts.line_chart("Cumulative spend against the annual budget, week by week",
+                                  [w.strftime("%d %b") for w in burn.weeks],
+                                  {"Spent": burn.spent, "Budget spread evenly": burn.plan,
+                                   "Projected at the run rate": burn.projected},
+                                  x_label="Week", y_label="Spend", y_max=max(burn.budget, *(p or 0 for p in burn.projected)))))
     for by, name in (("channel", "channel"), ("topic", "topic"), ("language", "language")):
         rows = dashboard.volume(now, by)[:20]
         out.append((f"Volume by {name}, last 7 days",

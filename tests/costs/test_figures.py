@@ -121,3 +121,19 @@ def test_unreadable_or_out_of_range_amounts_are_refused(typed):
     with pytest.raises(Invalid) as refused:
         services.number(typed, "amount")
     assert "amount" in refused.value.fields
+
+
+def test_burn_down_week_by_week_against_the_budget_spread_evenly(make):
+    services.save_settings(annual_budget=36_500, fiscal_year_start_month=1, frontline_share=0.7, hourly_rate=30,
+                           actor=make.admin())
+    entry(dt.date(2025, 12, 31), agent=999)  # the year before: not in this year's line
+    entry(dt.date(2026, 1, 2), agent=300, resolved=3)
+    entry(dt.date(2026, 1, 9), agent=200, fees=100, resolved=2)  # second week
+    db.session.commit()
+    burn = ledger.burn_down(at(dt.date(2026, 1, 10), 12))
+    assert burn.weeks[:3] == (dt.date(2026, 1, 1), dt.date(2026, 1, 8), dt.date(2026, 1, 15))
+    assert burn.spent[:3] == (300, 600, None)  # cumulative; nothing for weeks still ahead
+    assert burn.plan[0] == pytest.approx(700) and burn.plan[-1] == pytest.approx(36_500)  # 100 a day
+    assert burn.plan_to_date == pytest.approx(1000) and not burn.over_plan  # 10 days: 1,000 allowed, 600 spent
+    assert burn.cost_per_resolved == pytest.approx(120)
+    assert burn.projected[0] is None and burn.projected[1] is not None and burn.projected[-1] > 600

@@ -45,6 +45,7 @@ def live_server(app, db):
     db.session.commit()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()
     thread.join(5)
 
 

@@ -200,11 +200,12 @@ class TestPage:
             assert f'id="{table}"' in page
         assert 'data-topic="journalism"' in page and 'id="override-rates"' in page
         svgs = [page[m.start():page.index("</svg>", m.start()) + 6] for m in re.finditer("<svg", page)]
-        assert len(svgs) == 6
+        assert len(svgs) == 7
         for svg in svgs:
             root = ET.fromstring(svg)
             assert root.get("role") == "img" and root.find("{http://www.w3.org/2000/svg}title").text
-        assert "Volume by channel" in page and "Inflow and outflow" in page
+        assert "Volume by channel" in page and "Inflow and outflow" in page and "Budget burn-down" in page
+        assert 'id="budget-figures"' in page and "EUR 10,000,000.00" in page
 
     def test_queues_csv(self, client, make, login, open_ticket):
         now = utcnow()
