@@ -29,6 +29,9 @@ OPEN_STATUSES = frozenset({TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PEN
 # The same set as SQL, for partial indexes (a query's ``status IN (...)`` must match it to use them).
 OPEN_SQL = "status IN ('new', 'open', 'pending', 'on_hold')"
 OPEN_URGENT_SQL = f"priority = 'urgent' AND {OPEN_SQL}"
+# What the inbox counts and the dashboard's open-work figures read besides queue and assignee:
+# carried in the partial index so those scans never visit the table (PostgreSQL).
+OPEN_COUNTS_INCLUDE = ["escalated_at", "created_at", "due_at", "at_risk_at", "topic", "audience"]
 
 
 class Direction(enum.StrEnum):
@@ -179,7 +182,7 @@ class Ticket(db.Model):
         # a desk's history): partial indexes keep both small and index-only at millions of rows.
         Index("ix_tickets_open_urgent", "due_at", "id", postgresql_where=text(OPEN_URGENT_SQL),
               sqlite_where=text(OPEN_URGENT_SQL)),
-        Index("ix_tickets_open_counts", "queue_id", "assignee_id", postgresql_include=["escalated_at"],
+        Index("ix_tickets_open_counts", "queue_id", "assignee_id", postgresql_include=OPEN_COUNTS_INCLUDE,
               postgresql_where=text(OPEN_SQL), sqlite_where=text(OPEN_SQL)),
         # The dashboard's windows (solved / first answered in the last day or week, per queue).
         Index("ix_tickets_solved", "solved_at", "queue_id"),

@@ -26,7 +26,7 @@ def upgrade():
         batch_op.create_index('ix_tickets_open_urgent', ['due_at', 'id'], unique=False,
                               postgresql_where=sa.text(OPEN_URGENT), sqlite_where=sa.text(OPEN_URGENT))
         batch_op.create_index('ix_tickets_open_counts', ['queue_id', 'assignee_id'], unique=False,
-                              postgresql_include=['escalated_at'],
+                              postgresql_include=['escalated_at', 'created_at', 'due_at', 'at_risk_at', 'topic', 'audience'],
                               postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
         batch_op.create_index('ix_tickets_solved', ['solved_at', 'queue_id'], unique=False)
         batch_op.create_index('ix_tickets_first_response', ['first_response_at', 'queue_id'], unique=False)
