@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint, bindparam, text
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint, bindparam, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inquiry.dbtypes import UTCDateTime, utcnow
@@ -163,7 +163,7 @@ class Ticket(db.Model):
     channel_account: Mapped["ChannelAccount"] = relationship()  # noqa: F821
     contact: Mapped["Contact"] = relationship()  # noqa: F821
     messages: Mapped[list["Message"]] = relationship(
-        back_populates="ticket", order_by="(Message.created_at, Message.id)", cascade="all, delete-orphan"
+        back_populates="ticket", order_by=lambda: thread_order(), cascade="all, delete-orphan"
     )
 
     __table_args__ = (
@@ -267,3 +267,10 @@ def is_open():
 def is_urgent():
     """``priority = 'urgent'`` as a literal, for the same reason as :func:`is_open`."""
     return Ticket.priority == bindparam("urgent", "urgent", literal_execute=True)
+
+
+def thread_order():
+    """A conversation in the order its messages were written: the platform's time for what a
+    sender wrote (deliveries can arrive out of order: channels.md §0 rule 5), ours for replies
+    and notes, which have no platform time."""
+    return (func.coalesce(Message.sent_at, Message.created_at), Message.id)

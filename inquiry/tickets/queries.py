@@ -246,10 +246,10 @@ def related_tickets(user: User, ticket: Ticket, limit: int = 20) -> list[Ticket]
 
 def conversation(ticket: Ticket, others: list[Ticket]):
     """The messages of ``ticket`` and, if given, the person's other tickets, oldest first."""
-    from inquiry.tickets.models import Message
+    from inquiry.tickets.models import Message, thread_order
 
     ids = [ticket.id] + [t.id for t in others]
     return list(db.session.scalars(
         select(Message).where(Message.ticket_id.in_(ids))
         .options(joinedload(Message.author), joinedload(Message.ticket))
-        .order_by(Message.created_at, Message.id)))
+        .order_by(*thread_order())))

@@ -135,13 +135,9 @@ def test_the_bridge_allows_300_seconds_of_clock_skew_either_way(client, db, brid
 # ---- (2) deliveries out of order ---------------------------------------------------------------
 
 def test_messages_delivered_out_of_order_join_one_ticket_keeping_their_platform_times(client, db, make, bridge):
-    """The second message of a conversation arrives first. Both join one ticket and keep the time
-    the platform says they were sent; the ticket page and the API list them in the order they
-    arrived (by created_at), as the agent saw them come in, not by the platform's time.
-
-    channels.md §0 rule 5 asks for the platform's order; changing it means ordering
-    ``tickets.queries.conversation`` and ``Ticket.messages`` by sent_at: a product decision,
-    reported to the lead rather than made here."""
+    """The second message of a conversation arrives first. Both join one ticket, keep the time
+    the platform says they were sent, and are shown in that order (channels.md §0 rule 5: do not
+    trust the order of deliveries), not in the order they arrived."""
     second = bridge_body("snap-2", text="And the second part: my order number is 4471.", sent_at="2024-11-12T09:21:00Z")
     first = bridge_body("snap-1", text="First part: my parcel never arrived.", sent_at="2024-11-12T09:20:00Z")
     for body in (second, first):
@@ -149,13 +145,15 @@ def test_messages_delivered_out_of_order_join_one_ticket_keeping_their_platform_
     drain()
     [ticket] = db.session.scalars(select(Ticket)).all()
     messages = [m for m in ticket.messages if m.direction == Direction.INBOUND]
-    assert [m.external_id for m in messages] == ["snap-2", "snap-1"]  # arrival order
-    assert [m.sent_at.isoformat() for m in messages] == ["2024-11-12T09:21:00+00:00", "2024-11-12T09:20:00+00:00"]
+    assert [m.external_id for m in messages] == ["snap-1", "snap-2"]  # the platform's order
+    assert [m.sent_at.isoformat() for m in messages] == ["2024-11-12T09:20:00+00:00", "2024-11-12T09:21:00+00:00"]
+    assert messages[0].created_at > messages[1].created_at  # though the first arrived second
 
     supervisor = make.supervisor()
     assert client.post("/login", data={"email": supervisor.email, "password": make.password}).status_code == 302
     page = client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
-    assert page.index("my order number is 4471") < page.index("my parcel never arrived")
+    thread = page[page.index('id="messages"'):]  # the conversation, below the subject line
+    assert thread.index("my parcel never arrived") < thread.index("my order number is 4471")
 
 
 # ---- (3) oversized bodies ----------------------------------------------------------------------
