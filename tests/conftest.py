@@ -192,6 +192,19 @@ def client(app):
 
 
 @pytest.fixture
+def login(client):
+    """``login(user)``: log in through the form; the test client keeps the session cookie."""
+    from tests.factories import PASSWORD
+
+    def _login(user):
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.data
+        return user
+
+    return _login
+
+
+@pytest.fixture
 def make(app):
     """Factories: make.user(), make.ticket(), make.token() …, each returning a committed row."""
     return Factories()

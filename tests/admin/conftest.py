@@ -4,21 +4,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import PASSWORD
 
 SECRET = "tg-secret_value_123"
-
-
-@pytest.fixture
-def login(client):
-    """Log ``user`` in through the form; the test client keeps the session cookie."""
-
-    def _login(user):
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, response.data
-        return user
-
-    return _login
 
 
 @pytest.fixture

@@ -4,19 +4,6 @@ import pytest
 from inquiry.canned import services
 from inquiry.extensions import db
 
-from tests.factories import PASSWORD
-
-
-@pytest.fixture
-def login(client):
-    """Log ``user`` in through the form; the test client keeps the session cookie."""
-
-    def _login(user):
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, response.data
-        return user
-
-    return _login
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from inquiry.costs import ledger
 from inquiry.extensions import db
 from inquiry.tickets import services as tickets
 
-from tests.factories import PASSWORD, confident
+from tests.factories import confident
 
 _seq = itertools.count(1)
 UTC = dt.timezone.utc
@@ -27,16 +27,6 @@ def _fresh_ledger_job():
     ledger._last_run.clear()
     yield
     ledger._last_run.clear()
-
-
-@pytest.fixture
-def login(client):
-    def _login(user):
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, response.data
-        return user
-
-    return _login
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """In-app notifications: who gets them, the page, the unread count, marking read."""
 from inquiry.notifications import services
 from inquiry.tickets import escalation
-from tests.tickets.conftest import login  # noqa: F401  (fixture)
 
 
 def test_escalation_notifies_the_queues_supervisors(db, make):

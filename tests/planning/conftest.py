@@ -20,7 +20,6 @@ from inquiry.costs.models import RateOverride, TicketActivity
 from inquiry.extensions import db
 from inquiry.tickets.models import Ticket
 
-from tests.factories import PASSWORD
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 3, 9, 0, 30, tzinfo=UTC)
@@ -66,13 +65,3 @@ def scenario(put):
     db.session.add_all([RateOverride(kind="language", key="de", hourly_rate=50.0),
                         RateOverride(kind="queue", key="travellers", hourly_rate=40.0)])
     db.session.commit()
-
-
-@pytest.fixture
-def login(client):
-    def _login(user):
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, response.data
-        return user
-
-    return _login

@@ -12,7 +12,7 @@ from inquiry.ingest.inbound import InboundMessage
 from inquiry.ingest.services import receive
 from inquiry.tickets import services as tickets
 
-from tests.factories import PASSWORD, confident
+from tests.factories import confident
 
 _seq = itertools.count(1)
 
@@ -21,18 +21,6 @@ def unsure(audience="general-public", topic="general"):
     """The router's labels below its thresholds: the ticket goes to triage with them."""
     return Prediction(topic=Label(topic, 0.41), audience=Label(audience, 0.38), priority=Label("normal", 0.7),
                       language=Label("en", 0.99), is_confident=False, reason="low confidence")
-
-
-@pytest.fixture
-def login(client):
-    """Log ``user`` in through the form; the test client keeps the session cookie."""
-
-    def _login(user):
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, response.data
-        return user
-
-    return _login
 
 
 @pytest.fixture
