@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from inquiry.dbtypes import UTCDateTime, utcnow
+from inquiry.dbtypes import JSONDocument, UTCDateTime, utcnow
 from inquiry.extensions import db
 
 
@@ -23,8 +23,8 @@ class AuditEvent(db.Model):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     # What else the event is about, e.g. "user:12" or "token:3".
     subject: Mapped[str | None] = mapped_column(String(80))
-    before: Mapped[dict | None] = mapped_column(JSON)
-    after: Mapped[dict | None] = mapped_column(JSON)
+    before: Mapped[dict | None] = mapped_column(JSONDocument)
+    after: Mapped[dict | None] = mapped_column(JSONDocument)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (

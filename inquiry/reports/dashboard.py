@@ -132,6 +132,7 @@ class QueueFigures:
     new_today: int = 0
     solved_today: int = 0
     oldest_open_at: dt.datetime | None = None
+    running_clocks: int = 0  # open, with a running deadline (not paused)
     breached_now: int = 0  # open, with a running deadline already past
     at_risk_now: int = 0  # open, past the at-risk mark, deadline still ahead
     agents_online: int = 0
@@ -159,12 +160,13 @@ def queue_figures(now: dt.datetime) -> list[QueueFigures]:
     # Open work, from the partial index over open tickets.
     for row in db.session.execute(
         select(Ticket.queue_id, func.count().label("n"), func.min(Ticket.created_at).label("oldest"),
-               _count(Ticket.due_at <= now).label("breached"),
+               func.count(Ticket.due_at).label("running"), _count(Ticket.due_at <= now).label("breached"),
                _count(and_(Ticket.due_at > now, Ticket.at_risk_at <= now)).label("at_risk"))
         .where(is_open()).group_by(Ticket.queue_id)
     ):
         q = queues[row.queue_id]
         q.open_backlog, q.breached_now, q.at_risk_now = row.n, int(row.breached), int(row.at_risk)
+        q.running_clocks = int(row.running)
         q.oldest_open_at = row.oldest
     for queue_id, n in db.session.execute(
             select(Ticket.queue_id, func.count()).where(Ticket.created_at >= today, Ticket.created_at <= now)
@@ -199,26 +201,33 @@ def _agents(queues: dict[int, QueueFigures], now: dt.datetime) -> None:
 def _window(queues: dict[int, QueueFigures], name: str, since: dt.datetime, now: dt.datetime) -> None:
     for q in queues.values():
         q.windows[name] = WindowFigures()
-    responded = [Ticket.first_response_at >= since, Ticket.first_response_at <= now]
-    solved = [Ticket.solved_at >= since, Ticket.solved_at <= now]
-    for queue_id, ps in percentiles(seconds_between(Ticket.first_response_at, Ticket.created_at),
-                                    Ticket.queue_id, responded).items():
-        queues[queue_id].windows[name].first_response_median = ps[0.5]
-        queues[queue_id].windows[name].first_response_p90 = ps[0.9]
-    for queue_id, ps in percentiles(seconds_between(Ticket.solved_at, Ticket.created_at),
-                                    Ticket.queue_id, solved).items():
-        queues[queue_id].windows[name].resolution_median = ps[0.5]
-        queues[queue_id].windows[name].resolution_p90 = ps[0.9]
-    for queue_id, met, decided in db.session.execute(
-            select(Ticket.queue_id, _count(Ticket.first_response_met.is_(True)),
-                   _count(Ticket.first_response_met.is_not(None))).where(*responded).group_by(Ticket.queue_id)):
+    responded = _durations(Ticket.first_response_at, Ticket.first_response_met, since, now)
+    for queue_id, (median, p90, met, decided) in responded.items():
         w = queues[queue_id].windows[name]
-        w.first_response_met, w.first_response_decided = int(met), int(decided)
-    for queue_id, met, decided in db.session.execute(
-            select(Ticket.queue_id, _count(Ticket.resolution_met.is_(True)),
-                   _count(Ticket.resolution_met.is_not(None))).where(*solved).group_by(Ticket.queue_id)):
+        w.first_response_median, w.first_response_p90 = median, p90
+        w.first_response_met, w.first_response_decided = met, decided
+    for queue_id, (median, p90, met, decided) in _durations(Ticket.solved_at, Ticket.resolution_met, since, now).items():
         w = queues[queue_id].windows[name]
-        w.resolution_met, w.resolution_decided = int(met), int(decided)
+        w.resolution_median, w.resolution_p90 = median, p90
+        w.resolution_met, w.resolution_decided = met, decided
+
+
+def _durations(at, met, since: dt.datetime, now: dt.datetime) -> dict[int, tuple]:
+    """{queue_id: (median, p90, targets met, targets decided)} of ``at - created_at`` over the
+    tickets whose ``at`` falls in the window: one grouped query on PostgreSQL (the dashboard's
+    round trips add up at scale), the interpolation by rank on SQLite."""
+    where = [at >= since, at <= now]
+    value = seconds_between(at, Ticket.created_at)
+    counts = (_count(met.is_(True)), _count(met.is_not(None)))
+    if _dialect() == "postgresql":
+        rows = db.session.execute(
+            select(Ticket.queue_id, func.percentile_cont(0.5).within_group(value.asc()),
+                   func.percentile_cont(0.9).within_group(value.asc()), *counts)
+            .where(*where).group_by(Ticket.queue_id))
+        return {q: (float(p50), float(p90), int(m), int(d)) for q, p50, p90, m, d in rows}
+    ps = percentiles(value, Ticket.queue_id, where)
+    return {q: (ps[q][0.5], ps[q][0.9], int(m), int(d)) for q, m, d in db.session.execute(
+        select(Ticket.queue_id, *counts).where(*where).group_by(Ticket.queue_id))}
 
 
 # --- topic × audience ------------------------------------------------------------------------
@@ -272,7 +281,8 @@ class Flow:
     backlog: tuple[int, ...]
 
 
-def flow(now: dt.datetime) -> Flow:
+def flow(now: dt.datetime, open_now: int | None = None) -> Flow:
+    """The hourly series; ``open_now`` is the open backlog when the caller has counted it already."""
     last = int(now.timestamp()) // 3600
     first = last - HOURS + 1
     since = dt.datetime.fromtimestamp(first * 3600, dt.timezone.utc)
@@ -286,7 +296,8 @@ def flow(now: dt.datetime) -> Flow:
     hours = range(first, last + 1)
     inflow = tuple(opened.get(h, 0) for h in hours)
     outflow = tuple(solved.get(h, 0) for h in hours)
-    backlog, level = [], db.session.scalar(select(func.count()).where(is_open()))
+    level = open_now if open_now is not None else db.session.scalar(select(func.count()).where(is_open()))
+    backlog = []
     for i in reversed(range(len(inflow))):
         backlog.append(max(level, 0))
         level -= inflow[i] - outflow[i]

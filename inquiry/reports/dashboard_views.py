@@ -55,14 +55,15 @@ def dashboard_page():
     return render_template(
         "reports/dashboard.html", now=now, queues=queues, matrix=dashboard.backlog_matrix(), burn=burn,
         currency=current_settings().currency,
-        outlook=outlook(at=now), overrides=router_quality.override_rates(now, 7), charts=_charts(now, burn),
+        outlook=outlook(at=now, running={q.queue_id: (q.running_clocks, q.breached_now) for q in queues}), overrides=router_quality.override_rates(now, 7),
+        charts=_charts(now, burn, open_now=sum(q.open_backlog for q in queues)),
         windows=WINDOW_NAMES, duration=duration, **surge_context(surges.current()),
     )
 
 
-def _charts(now, burn) -> list[tuple[str, str]]:
+def _charts(now, burn, open_now: int) -> list[tuple[str, str]]:
     """(heading, svg) for each chart on the page."""
-    flow = dashboard.flow(now)
+    flow = dashboard.flow(now, open_now)
     hour_labels = [h.strftime("%a %H:00") for h in flow.hours]
     days = dashboard.attainment_by_day(now)
     out = [

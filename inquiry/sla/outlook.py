@@ -39,7 +39,10 @@ class QueueOutlook:
 
 
 def outlook(*, at: dt.datetime | None = None, horizon: dt.timedelta = dt.timedelta(hours=4),
-            arrival_window: dt.timedelta = dt.timedelta(hours=3)) -> list[QueueOutlook]:
+            arrival_window: dt.timedelta = dt.timedelta(hours=3),
+            running: dict[int, tuple[int, int]] | None = None) -> list[QueueOutlook]:
+    """``running``: {queue_id: (running clocks, already breached)} as of ``at`` when the caller has
+    counted them already (the dashboard does, over the same open tickets)."""
     at = at or utcnow()
     default_minutes = float(current_app.config.get("SLA_HANDLE_MINUTES", 12))
     least = int(current_app.config.get("SLA_HANDLE_MIN_TICKETS", 20))
@@ -59,7 +62,7 @@ def outlook(*, at: dt.datetime | None = None, horizon: dt.timedelta = dt.timedel
     # Per queue: every running clock (total), those already past (breached, all ahead in the line),
     # then only the deadlines inside the horizon: two queries over the due-date indexes, not a
     # scan of every open ticket of every queue.
-    totals = {queue_id: (int(n), int(past)) for queue_id, n, past in db.session.execute(
+    totals = running if running is not None else {queue_id: (int(n), int(past)) for queue_id, n, past in db.session.execute(
         select(Ticket.queue_id, func.count(), func.count().filter(Ticket.due_at <= at))
         .where(Ticket.due_at.is_not(None)).group_by(Ticket.queue_id))}
     upcoming: dict[int, list[dt.datetime]] = {}
