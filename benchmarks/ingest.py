@@ -1,7 +1,7 @@
 """Benchmark: Inquiry's webhook intake against a bare-Flask ceiling and a durable floor.
 
     .venv/bin/python benchmarks/ingest.py [--db sqlite|postgres|both] [--requests N]
-                                          [--concurrency C] [--quick] [--profile]
+                                          [--concurrency C] [--quick] [--profile] [--[no-]scale-out]
 
 Three gunicorn servers on loopback with the same settings, one at a time, fed the same kind of
 signed bridge deliveries by a separate load-generator process (benchmarks/loadgen.py):
@@ -11,8 +11,11 @@ signed bridge deliveries by a separate load-generator process (benchmarks/loadge
 * Inquiry — create_app() with a migrated database and one bridge account.
 
 Inquiry is run twice: without workers (acknowledgement only; then ``inquiry worker`` loops drain
-what was stored) and with the workers already running (end to end, as deployed). After each
-Inquiry run a check line proves every acknowledged delivery became exactly one message.
+what was stored) and with the workers already running (end to end, as deployed). On PostgreSQL a
+scale-out run follows: two gunicorn masters with the same settings on two ports (as two hosts
+would be) serving one schema, the load generator's connections alternating between them, two
+``inquiry worker`` running. After each Inquiry run a check line proves every acknowledged
+delivery became exactly one message.
 """
 from __future__ import annotations
 
@@ -59,8 +62,15 @@ def parse_args(argv=None):
     p.add_argument("--profile", action="store_true",
                    help="sample Inquiry's gunicorn workers and ingest workers with py-spy (pip install py-spy) "
                         "and print which steps the time goes to; figures measured this way are not comparable")
+    p.add_argument("--scale-out", action=argparse.BooleanOptionalAction, default=None,
+                   help="PostgreSQL only: two gunicorn masters on one schema with two `inquiry worker` running "
+                        "(default: part of a full PostgreSQL run, left out with --quick)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, SQLite file)")
     args = p.parse_args(argv)
+    if args.scale_out and args.db == "sqlite":
+        p.error("--scale-out needs PostgreSQL (--db postgres or both): SQLite is one file on one host")
+    if args.scale_out is None:
+        args.scale_out = not args.quick
     if args.quick:
         args.requests = min(args.requests, 300)
     if args.profile and not spy.available():
@@ -181,11 +191,15 @@ class Probe:
 
 # --- load --------------------------------------------------------------------------------------
 
-def send(requests: list[bytes], *, port: int, concurrency: int, tmp: Path) -> dict:
-    """Replay ``requests`` from the load-generator process; its result plus derived figures."""
+def send(requests: list[bytes], *, port: int | list[int], concurrency: int, tmp: Path) -> dict:
+    """Replay ``requests`` from the load-generator process; its result plus derived figures.
+
+    Several ports: connection k goes to port k mod len (requests taken by whichever connection is
+    free, so a slower server gets fewer; ``per_port`` says how many each acknowledged)."""
+    ports = [port] if isinstance(port, int) else list(port)
     job, out = tmp / "job.pickle", tmp / "result.json"
     with open(job, "wb") as f:
-        pickle.dump({"host": "127.0.0.1", "port": port, "concurrency": concurrency, "requests": requests}, f)
+        pickle.dump({"host": "127.0.0.1", "ports": ports, "concurrency": concurrency, "requests": requests}, f)
     subprocess.run([sys.executable, str(servers.HERE / "loadgen.py"), str(job), str(out)], check=True, timeout=600)
     result = json.loads(out.read_text())
     status, latency = result["status"], sorted(result["latency"])
@@ -195,6 +209,9 @@ def send(requests: list[bytes], *, port: int, concurrency: int, tmp: Path) -> di
         n=len(status), ok=ok, errors=len(status) - ok, duration=duration, rate=ok / duration if duration else 0.0,
         p50=statistics.median(latency) * 1000, p99=latency[min(len(latency) - 1, int(len(latency) * 0.99))] * 1000,
         codes=sorted({code for code in status if code != 202}),
+        per_port=[sum(code == 202 and p == port for code, p in zip(status, result["port"])) for port in ports],
+        per_port_p50=[statistics.median([t for t, p in zip(result["latency"], result["port"]) if p == port] or [0])
+                      * 1000 for port in ports],
     )
     return result
 
@@ -218,10 +235,11 @@ def tree(pid: int) -> list[int]:
     return found
 
 
-def measured(proc, requests, args, tmp) -> dict:
-    pids = tree(proc.popen.pid)
+def measured(procs, requests, args, tmp, *, ports=None) -> dict:
+    procs = procs if isinstance(procs, list) else [procs]
+    pids = [pid for proc in procs for pid in tree(proc.popen.pid)]
     before = cpu_seconds(pids)
-    result = send(requests, port=args.port, concurrency=args.concurrency, tmp=tmp)
+    result = send(requests, port=ports or args.port, concurrency=args.concurrency, tmp=tmp)
     result["server_cpu_ms"] = (cpu_seconds(pids) - before) * 1000 / max(result["n"], 1)
     return result
 
@@ -278,6 +296,10 @@ def run_database(kind: str, args, tmp: Path, log) -> dict:
                     rows = baseline_app.count_rows(url)
                     out["durable_rows"] = rows
                     out["durable_expected"] = warm + out["durable"]["ok"]
+            if kind == "postgres" and args.scale_out:
+                env = servers.child_env(INQUIRY_DATABASE_URL=url, INQUIRY_SECRET_KEY=SECRET_KEY)
+                out["inquiry_scale"] = run_scale_out(url, probe, args, tmp, env, path, secret, tag, seed, log)
+                _rates(out)
         finally:
             probe.dispose()
     return out
@@ -340,8 +362,47 @@ def run_inquiry(kind, proc, probe, args, tmp, env, hook, secret, tag, seed, log)
     return _rates(out)
 
 
+def run_scale_out(url, probe, args, tmp, env, hook, secret, tag, seed, log) -> dict:
+    """Two gunicorn masters (what two hosts behind a balancer would run) on one PostgreSQL schema,
+    two `inquiry worker` running before the first request: end to end, as the workers-running run."""
+    n, warm = args.requests, max(2 * args.concurrency, min(200, args.requests // 10))
+    procs, ports = [], []
+    try:
+        for host in (1, 2):
+            ports.append(servers.free_port())
+            log(f"[postgres] scale-out: starting gunicorn {host} of 2 on 127.0.0.1:{ports[-1]}")
+            procs.append(servers.gunicorn(f"inquiry-host{host}", "inquiry_wsgi:app", port=ports[-1],
+                                          workers=args.workers, threads=args.threads, env=env,
+                                          log=tmp / f"postgres-inquiry-host{host}.log"))
+        # Every request names the first port in Host:, as a balancer forwards one public name to all hosts.
+        batch = make_batch(f"postgres-inquiry-scale-warm-{tag}-", warm, seed=seed + 3)
+        send(signed_requests(batch, host="127.0.0.1", port=ports[0], path=hook, secret=secret),
+             port=ports, concurrency=args.concurrency, tmp=tmp)
+        drain_in_process(url)
+        batch = make_batch(f"postgres-inquiry-scale-{tag}-", n, seed=seed + 4)
+        workers = servers.inquiry_workers(2, env=env, interval=args.worker_interval, logdir=tmp, tag="postgres-scale")
+        worker_pids = [w.popen.pid for w in workers]
+        cpu_before = cpu_seconds(worker_pids)
+        log(f"[postgres] scale-out: sending {n} deliveries over {args.concurrency} connections alternating between "
+            f"the 2 gunicorns, 2 `inquiry worker` running")
+        try:
+            run = measured(procs, signed_requests(batch, host="127.0.0.1", port=ports[0], path=hook, secret=secret),
+                           args, tmp, ports=ports)
+            done_at = wait_processed(probe, batch.prefix, run["ok"])
+            run["worker_cpu_ms"] = (cpu_seconds(worker_pids) - cpu_before) * 1000 / max(run["ok"], 1)
+        finally:
+            for w in workers:
+                w.stop()
+    finally:
+        for proc in procs:
+            proc.stop()
+    run["e2e"] = done_at - run["first_send"]
+    run["check"] = probe.check(batch, run["status"])
+    return run
+
+
 def _rates(out: dict) -> dict:
-    for run in (out[k] for k in ("inquiry", "inquiry_live") if k in out):
+    for run in (out[k] for k in ("inquiry", "inquiry_live", "inquiry_scale") if k in out):
         run["tickets_per_s"] = run["check"]["tickets"] / run["e2e"]
         run["messages_per_s"] = run["check"]["messages"] / run["e2e"]
     return out
@@ -366,8 +427,10 @@ def main(argv=None) -> int:
             log(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+    args.load_at_end = os.getloadavg()[0]
     print_report(results, args, elapsed=time.time() - started)
-    return 0 if all(r[k]["check"]["ok"] for r in results for k in ("inquiry", "inquiry_live") if k in r) else 1
+    return 0 if all(r[k]["check"]["ok"] for r in results for k in ("inquiry", "inquiry_live", "inquiry_scale")
+                    if k in r) else 1
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """The load generator: replays pre-built HTTP requests over C keep-alive connections.
 
 Run as its own process by benchmarks/ingest.py: ``python loadgen.py JOB.pickle RESULT.json``.
-JOB holds host, port, concurrency and the raw request bytes (each request sent exactly once,
-in order, by whichever connection is free); RESULT gets each request's status and latency, the
-wall-clock time of the first send and the last answer, and the client's own CPU time.
+JOB holds host, port (or ``ports``: several servers, connection k goes to ports[k % len]),
+concurrency and the raw request bytes (each request sent exactly once, in order, by whichever
+connection is free); RESULT gets each request's status, latency and the port that answered it,
+the wall-clock time of the first send and the last answer, and the client's own CPU time.
 Plain asyncio sockets (no HTTP library) so the client costs the 2 shared cores as little as it can.
 """
 from __future__ import annotations
@@ -39,9 +40,10 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
     return status, closes
 
 
-async def _connection(host, port, requests, order, status, latency, marks):
+async def _connection(host, port, requests, order, status, latency, served_by, marks):
     reader = writer = None
     for i in order:
+        served_by[i] = port
         t0 = time.perf_counter()
         if marks["first"] is None:
             marks["first"] = time.time()
@@ -78,13 +80,14 @@ class _Shared:
 async def run(job: dict) -> dict:
     requests = job["requests"]
     n = len(requests)
-    status, latency = [0] * n, [0.0] * n
+    status, latency, served_by = [0] * n, [0.0] * n, [0] * n
     marks = {"first": None, "last": None}
     shared = _Shared(n)
+    ports = job.get("ports") or [job["port"]]
     before = resource.getrusage(resource.RUSAGE_SELF)
     await asyncio.gather(*(
-        _connection(job["host"], job["port"], requests, shared, status, latency, marks)
-        for _ in range(job["concurrency"])
+        _connection(job["host"], ports[k % len(ports)], requests, shared, status, latency, served_by, marks)
+        for k in range(job["concurrency"])
     ))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
@@ -92,6 +95,7 @@ async def run(job: dict) -> dict:
         "last_answer": marks["last"],
         "status": status,
         "latency": latency,
+        "port": served_by,
         "client_cpu_s": usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime,
     }
 

@@ -55,11 +55,13 @@ def child_env(**extra: str) -> dict:
     return env
 
 
-def gunicorn(name: str, app_spec: str, *, port: int, workers: int, threads: int, env: dict, log: Path) -> Process:
-    """gunicorn with the same settings for every server under test (no access log for any)."""
+def gunicorn(name: str, app_spec: str, *, port: int, workers: int, threads: int, env: dict, log: Path,
+             extra: tuple[str, ...] = ()) -> Process:
+    """gunicorn with the same settings for every server under test (no access log for any);
+    ``extra``: more gunicorn options (memory.py's --preload)."""
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
             "--threads", str(threads), "--worker-class", "gthread", "--timeout", "60", "--keep-alive", "5",
-            "--log-level", "warning", "--chdir", str(HERE), app_spec]
+            "--log-level", "warning", "--chdir", str(HERE), *extra, app_spec]
     proc = Process(name, argv, env, log)
     wait_for_port(proc, port)
     return proc
