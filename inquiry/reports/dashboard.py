@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, select
+from sqlalchemy import Integer, and_, case, cast, func, literal, select, tuple_
 
 from inquiry import taxonomy
 from inquiry.auth.models import User, queue_members
@@ -343,6 +343,33 @@ def volume(now: dt.datetime, by: str, days: int = 7) -> list[tuple[str, int]]:
         raise ValueError(by)
     rows = db.session.execute(query.where(Ticket.created_at >= since, Ticket.created_at <= now).group_by(label))
     return sorted(((str(k), int(n)) for k, n in rows), key=lambda r: (-r[1], r[0]))
+
+
+VOLUME_BY = ("channel", "topic", "language")
+
+
+def volumes(now: dt.datetime, days: int = 7) -> dict[str, list[tuple[str, int]]]:
+    """``volume`` by channel, topic and language at once: on PostgreSQL one scan of the window's
+    tickets grouped three ways (GROUPING SETS), on SQLite one query per way."""
+    if _dialect() != "postgresql":
+        return {by: volume(now, by, days) for by in VOLUME_BY}
+    since = now - dt.timedelta(days=days)
+    labels = (ChannelAccount.platform, func.coalesce(Ticket.topic, literal(NONE)),
+              func.coalesce(Ticket.language, literal(NONE)))
+    rows = db.session.execute(
+        select(*labels, func.grouping(*labels), func.count()).select_from(Ticket)
+        .outerjoin(ChannelAccount, ChannelAccount.id == Ticket.channel_account_id)
+        .where(Ticket.created_at >= since, Ticket.created_at <= now)
+        .group_by(func.grouping_sets(*(tuple_(label) for label in labels))))
+    # grouping() sets a bit for each argument the row is *not* grouped by (first argument highest).
+    sets = {0b011: 0, 0b101: 1, 0b110: 2}
+    out: dict[str, list[tuple[str, int]]] = {by: [] for by in VOLUME_BY}
+    for *values, grouped, n in rows:
+        position = sets[grouped]
+        if values[position] is None:  # a ticket with no channel account has no platform (as volume())
+            continue
+        out[VOLUME_BY[position]].append((str(values[position]), int(n)))
+    return {by: sorted(pairs, key=lambda r: (-r[1], r[0])) for by, pairs in out.items()}
 
 
 def totals_by_queue() -> dict[int, tuple[int, int]]:

@@ -85,8 +85,9 @@ def _charts(now, burn, open_now: int) -> list[tuple[str, str]]:
                                   {"Spent": burn.spent, "Budget spread evenly": burn.plan,
                                    "Projected at the run rate": burn.projected},
                                   x_label="Week", y_label="Spend", y_max=max(burn.budget, *(p or 0 for p in burn.projected)))))
+    volumes = dashboard.volumes(now)
     for by, name in (("channel", "channel"), ("topic", "topic"), ("language", "language")):
-        rows = dashboard.volume(now, by)[:20]
+        rows = volumes[by][:20]
         out.append((f"Volume by {name}, last 7 days",
                     charts.bar_chart(f"Tickets opened in the last 7 days by {name}", [k for k, _ in rows],
                                      [n for _, n in rows], x_label=name.capitalize(), y_label="Tickets")))
