@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_TICKETS = 1_000_000
 QUICK_TICKETS = 50_000
-VERSION = 2  # bump when what is generated changes: older schemas are rebuilt, not reused
+VERSION = 3  # bump when what is generated changes: older schemas are rebuilt, not reused
 PASSWORD = "benchmark-only-password"
 DOMAIN = "bench.example.org"
 SECRET_KEY = "benchmark-dataset"
@@ -570,7 +570,10 @@ _AUDIT = """
 INSERT INTO audit_events (actor_id, actor_kind, action, ticket_id, subject, before, after, created_at)
 SELECT NULL, 'platform', 'ticket.created', p.id, NULL, NULL,
   json_build_object('queue', q.slug, 'topic', t.topic, 'audience', t.audience, 'priority', p.priority,
-                    'language', t.lang, 'reason', NULL), p.created_at
+                    'language', t.lang,
+                    'sources', json_build_object('topic', 'classifier', 'audience', 'classifier',
+                                                 'priority', 'classifier', 'language', 'classifier'),
+                    'reason', NULL), p.created_at
 FROM _bench_plan p JOIN _bench_templates t ON t.i = p.template JOIN queues q ON q.id = p.queue_id;
 INSERT INTO audit_events (actor_id, actor_kind, action, ticket_id, subject, before, after, created_at)
 SELECT p.assignee_id, 'user', 'ticket.assigned', p.id, NULL, json_build_object('assignee_id', NULL),

@@ -78,6 +78,11 @@ def _init_extensions(app: Flask) -> None:
 
         with app.app_context():
             enable_sqlite_pragmas(db.engine)
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from inquiry.dbsetup import tune_postgres_sessions
+
+        with app.app_context():
+            tune_postgres_sessions(db.engine)
 
     from inquiry import models  # noqa: F401  (every model registered before the first query)
 

@@ -28,3 +28,19 @@ def enable_sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def tune_postgres_sessions(engine: Engine) -> None:
+    """Switch PostgreSQL's JIT compiler off for our sessions.
+
+    JIT pays off for long analytical scans; our queries are short index reads whose estimated
+    cost can still cross ``jit_above_cost`` (a correlated subquery that is never run counts in
+    the estimate), and then compiling takes longer than the query: measured on the router
+    override figures at 1,000,000 tickets, 14 ms of work behind 2.1 s of compiling.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()

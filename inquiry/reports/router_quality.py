@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import String, and_, bindparam, case, cast, func, or_, select
 
 from inquiry import taxonomy
 from inquiry.audit.models import AuditEvent
@@ -207,9 +207,10 @@ def override_rates(now: dt.datetime, days: int) -> OverrideWindow:
     ticket the router's labels and that head's source is the router's (or a person's since);
     a language the sender chose, or a default, is not the router's.
 
-    One case cannot be told apart today: once a person changes a language the sender chose (or
-    a default), the ticket no longer says where the first one came from and ``ticket.created``
-    does not record it, so that change counts as a language override.
+    Where each label came from is read from ``ticket.created`` (it records ``sources``), so the
+    report reads no ticket rows. Events written before intake recorded sources fall back to the
+    ticket's current source; for those alone, a person's change to a language the sender chose
+    (or a default) cannot be told from a correction and counts as a language override.
     """
     if days < 1:
         raise Invalid("the window must be at least one day", fields={"days": ["at least 1"]})
@@ -217,15 +218,13 @@ def override_rates(now: dt.datetime, days: int) -> OverrideWindow:
     after = AuditEvent.after
     opened = (
         select(AuditEvent.ticket_id.label("ticket_id"), after["queue"].as_string().label("queue"),
-               after["reason"].as_string().label("reason"), *[after[head].as_string().label(head) for head in HEADS])
+               after["reason"].as_string().label("reason"), *[after[head].as_string().label(head) for head in HEADS],
+               *[after[("sources", head)].as_string().label(f"{head}_source") for head in HEADS])
         .where(AuditEvent.action == "ticket.created", AuditEvent.ticket_id.is_not(None),
                AuditEvent.created_at >= since, AuditEvent.created_at <= now)
         .cte("opened")
     )
-    # A ticket is created with its ticket.created event; bounding its created_at too (with a day's
-    # slack) lets the join read the window's tickets by index rather than hash every ticket.
-    query = opened.join(Ticket, and_(Ticket.id == opened.c.ticket_id,
-                                     Ticket.created_at >= since - dt.timedelta(days=1), Ticket.created_at <= now))
+    query = opened
     # Not routed by the router: triage, or a tip it sent to whistleblowing on its topic alone,
     # below its thresholds (a confident prediction records no reason).
     triaged = or_(opened.c.queue == taxonomy.TRIAGE_QUEUE,
@@ -245,10 +244,16 @@ def override_rates(now: dt.datetime, days: int) -> OverrideWindow:
             .subquery(f"person_{head}")
         )
         query = query.outerjoin(ranked, and_(ranked.c.ticket_id == opened.c.ticket_id, ranked.c.n == 1))
+        # COALESCE evaluates the ticket lookup only for events that recorded no sources.
+        current = (select(getattr(Ticket, f"{head}_source")).where(Ticket.id == opened.c.ticket_id)
+                   .scalar_subquery())
+        source = func.coalesce(opened.c[f"{head}_source"], cast(current, String))
         by_router = and_(
             opened.c.topic.is_not(None),  # intake applied the router's labels (a model was loaded)
             opened.c[head].is_not(None),
-            getattr(Ticket, f"{head}_source").in_([LabelSource.CLASSIFIER, LabelSource.AGENT]),
+            or_(opened.c[f"{head}_source"] == LabelSource.CLASSIFIER.value,
+                and_(opened.c[f"{head}_source"].is_(None),
+                     source.in_([LabelSource.CLASSIFIER.value, LabelSource.AGENT.value]))),
         )
         routed = and_(by_router, ~triaged)
         columns += [

@@ -107,3 +107,32 @@ def test_an_empty_window_has_no_rate(db):
 def test_the_window_must_be_a_day_or_more(db):
     with pytest.raises(Invalid):
         override_rates(NOW, 0)
+
+
+def test_a_sender_chosen_language_a_person_changed_is_no_override(db, make, open_at):
+    agent = make.agent("general-public")
+    chosen = open_at(days_ago(1), language="fr")  # the sender chose French
+    relabel(chosen, agent, days_ago(1, -1), language="de")
+    routed = open_at(days_ago(1))
+    relabel(routed, agent, days_ago(1, -1), language="de")
+    language = by_head(override_rates(NOW, 7))["language"]
+    assert (language.routed, language.changed) == (1, 1)  # only the router's language counts
+
+
+def test_events_written_before_sources_were_recorded_fall_back_to_the_ticket(db, make, open_at):
+    """Older ticket.created events hold no ``sources``: the ticket's current source decides."""
+    from sqlalchemy import select
+
+    from inquiry.audit.models import AuditEvent
+
+    agent = make.agent("general-public")
+    chosen = open_at(days_ago(1), language="fr")
+    routed = open_at(days_ago(1))
+    relabel(routed, agent, days_ago(1, -1), topic="journalism")
+    for event in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "ticket.created")):
+        event.after = {k: v for k, v in event.after.items() if k != "sources"}
+    db.session.commit()
+    heads = by_head(override_rates(NOW, 7))
+    assert (heads["topic"].routed, heads["topic"].changed) == (2, 1)
+    assert heads["language"].routed == 1  # the sender's French is still not the router's
+    assert chosen.language_source.value == "sender"
