@@ -218,3 +218,12 @@ def platform_server():
     server = PlatformServer().start()
     yield server
     server.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The few tests that need the trained router run on one xdist worker (``--dist loadgroup``):
+    that worker trains it (minutes on a 2-core machine, once per cache) while the others go on
+    with the rest of the suite, instead of every worker waiting on the training lock at once."""
+    for item in items:
+        if "trained_instance" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("router"))
