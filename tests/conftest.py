@@ -168,7 +168,21 @@ def _empty_once(engine) -> None:
     tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
+            # TRUNCATE makes new files for every table and index (~140 ms a test here); a test
+            # writes to a few tables only, so those are emptied with DELETE and the sequences of
+            # every emptied table are put back to 1, which leaves the same state as
+            # TRUNCATE … RESTART IDENTITY.
+            probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})" for t in tables)
+            filled = {name for (name,) in conn.execute(sa.text(probe))}
+            for table in tables:  # children before parents
+                if table.name in filled:
+                    conn.execute(table.delete())
+            conn.execute(sa.text(
+                "SELECT setval(s.oid, 1, false) FROM pg_class s "
+                "JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass "
+                "JOIN pg_class t ON t.oid = d.refobjid "
+                "WHERE s.relkind = 'S' AND s.relnamespace = current_schema()::regnamespace "
+                "AND t.relname = ANY(:names)"), {"names": [t.name for t in tables]})
         else:
             for table in tables:
                 conn.execute(table.delete())
