@@ -151,8 +151,8 @@ def app(app_config, instance_path, monkeypatch):
 
 def _empty(engine, attempts: int = 5) -> None:
     """Empty every table but the seeded ones. A browser test's server thread may still be
-    finishing a request (a heartbeat) while this runs: on PostgreSQL the TRUNCATE can then lose a
-    deadlock to it, so it is tried again once that request is done."""
+    finishing a request (a heartbeat) while this runs: on PostgreSQL emptying the tables can then
+    lose a deadlock to it, so it is tried again once that request is done."""
     import time
 
     for attempt in range(attempts):
@@ -167,25 +167,21 @@ def _empty(engine, attempts: int = 5) -> None:
 def _empty_once(engine) -> None:
     tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     with engine.begin() as conn:
+        # A test writes to a few tables only: those are emptied with DELETE (on PostgreSQL a
+        # TRUNCATE of every table made new files for each table and index, ~140 ms a test).
+        probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})" for t in tables)
+        filled = {name for (name,) in conn.execute(sa.text(probe))}
+        for table in tables:  # children before parents
+            if table.name in filled:
+                conn.execute(table.delete())
         if engine.dialect.name == "postgresql":
-            # TRUNCATE makes new files for every table and index (~140 ms a test here); a test
-            # writes to a few tables only, so those are emptied with DELETE and the sequences of
-            # every emptied table are put back to 1, which leaves the same state as
-            # TRUNCATE … RESTART IDENTITY.
-            probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})" for t in tables)
-            filled = {name for (name,) in conn.execute(sa.text(probe))}
-            for table in tables:  # children before parents
-                if table.name in filled:
-                    conn.execute(table.delete())
+            # Ids start at 1 again, as after TRUNCATE … RESTART IDENTITY.
             conn.execute(sa.text(
                 "SELECT setval(s.oid, 1, false) FROM pg_class s "
                 "JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass "
                 "JOIN pg_class t ON t.oid = d.refobjid "
                 "WHERE s.relkind = 'S' AND s.relnamespace = current_schema()::regnamespace "
                 "AND t.relname = ANY(:names)"), {"names": [t.name for t in tables]})
-        else:
-            for table in tables:
-                conn.execute(table.delete())
         # Seeded rows stay, but settings a test changed on them go back to their defaults.
         conn.execute(sa.text("UPDATE queues SET auto_assign = false, calendar_id = NULL, "
                              "is_restricted = (slug = 'whistleblowing')"))  # restricted by migration 0010

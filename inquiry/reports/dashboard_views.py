@@ -55,7 +55,8 @@ def dashboard_page():
     return render_template(
         "reports/dashboard.html", now=now, queues=queues, matrix=dashboard.backlog_matrix(), burn=burn,
         currency=current_settings().currency,
-        outlook=outlook(at=now, running={q.queue_id: (q.running_clocks, q.breached_now) for q in queues}), overrides=router_quality.override_rates(now, 7),
+        outlook=outlook(at=now, running={q.queue_id: (q.running_clocks, q.breached_now) for q in queues}),
+        overrides=router_quality.override_rates(now, 7),
         charts=_charts(now, burn, open_now=sum(q.open_backlog for q in queues)),
         windows=WINDOW_NAMES, duration=duration, **surge_context(surges.current()),
     )

@@ -244,16 +244,14 @@ def override_rates(now: dt.datetime, days: int) -> OverrideWindow:
             .subquery(f"person_{head}")
         )
         query = query.outerjoin(ranked, and_(ranked.c.ticket_id == opened.c.ticket_id, ranked.c.n == 1))
-        # COALESCE evaluates the ticket lookup only for events that recorded no sources.
-        current = (select(getattr(Ticket, f"{head}_source")).where(Ticket.id == opened.c.ticket_id)
+        # The recorded source decides; COALESCE reads the ticket only for events that recorded none.
+        current = (select(cast(getattr(Ticket, f"{head}_source"), String)).where(Ticket.id == opened.c.ticket_id)
                    .scalar_subquery())
-        source = func.coalesce(opened.c[f"{head}_source"], cast(current, String))
         by_router = and_(
             opened.c.topic.is_not(None),  # intake applied the router's labels (a model was loaded)
             opened.c[head].is_not(None),
-            or_(opened.c[f"{head}_source"] == LabelSource.CLASSIFIER.value,
-                and_(opened.c[f"{head}_source"].is_(None),
-                     source.in_([LabelSource.CLASSIFIER.value, LabelSource.AGENT.value]))),
+            func.coalesce(opened.c[f"{head}_source"] == LabelSource.CLASSIFIER.value,
+                          current.in_([LabelSource.CLASSIFIER.value, LabelSource.AGENT.value])),
         )
         routed = and_(by_router, ~triaged)
         columns += [
