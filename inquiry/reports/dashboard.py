@@ -1,5 +1,10 @@
-"""The supervisor dashboard's figures, counted in SQL: one grouped query per figure family, never a
-Python loop over tickets.
+"""The supervisor dashboard's figures, counted in SQL, never by a Python loop over tickets.
+
+At a million tickets the cost is in visiting the rows, not in counting them, so the page makes
+one pass per kind of row (``Scans``): the open tickets, and the tickets opened, first answered and
+solved in the last 7 days. Each pass is grouped several ways at once (GROUPING SETS on
+PostgreSQL; one query per grouping on SQLite, the embedded database of small desks) and every
+figure, table and chart reads the pass it needs.
 
 Durations are measured on the ticket's own columns: first response = ``first_response_at -
 created_at`` for tickets first answered in the window, resolution = ``solved_at - created_at``
@@ -13,12 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import Integer, and_, case, cast, func, literal, select, tuple_
 
 from inquiry import taxonomy
 from inquiry.auth.models import User, queue_members
 from inquiry.channels.models import ChannelAccount
+from inquiry.dbtypes import utcnow
 from inquiry.extensions import db
 from inquiry.tickets.models import Queue, Ticket, is_open
 from inquiry.tickets.presence import ONLINE_WITHIN
@@ -98,6 +105,113 @@ def percentiles(value, group, where, ps=(0.5, 0.9)) -> dict:
     return result
 
 
+# --- one pass per kind of row ----------------------------------------------------------------
+
+SPAN = dt.timedelta(days=7)  # the furthest back any figure looks
+PS = ((0.5, "p50"), (0.9, "p90"))
+
+
+def grouped(groupings: dict[str, tuple], measures: dict, where, *, joins=()) -> dict[str, dict]:
+    """{grouping: {key: {measure: value}}} over the tickets matching ``where``, grouped each way
+    named in ``groupings`` ({name: (expression, …)}); a key is the expression's value, or the tuple
+    of the values when a grouping has several. PostgreSQL reads the rows once (GROUPING SETS);
+    SQLite runs one query per grouping with the same expressions."""
+
+    def query(*keys):
+        q = select(*keys, *(m.label(name) for name, m in measures.items())).select_from(Ticket)
+        for target, on in joins:
+            q = q.outerjoin(target, on)
+        return q.where(*where)
+
+    out: dict[str, dict] = {name: {} for name in groupings}
+    if _dialect() != "postgresql":
+        for name, keys in groupings.items():
+            for row in db.session.execute(query(*keys).group_by(*keys)):
+                values = tuple(row[:len(keys)])
+                out[name][values[0] if len(keys) == 1 else values] = {m: row._mapping[m] for m in measures}
+        return out
+    columns: list = []  # every grouping expression once (the same object renders the same SQL)
+    for keys in groupings.values():
+        columns += [k for k in keys if not any(k is c for c in columns)]
+    # grouping() sets a bit for each argument a row is *not* grouped by, the first argument highest.
+    masks = {sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if not any(c is k for k in keys)): name
+             for name, keys in groupings.items()}
+    positions = {name: [next(i for i, c in enumerate(columns) if c is k) for k in keys]
+                 for name, keys in groupings.items()}
+    rows = db.session.execute(
+        query(*(c.label(f"g{i}") for i, c in enumerate(columns)), func.grouping(*columns).label("grouped_by"))
+        .group_by(func.grouping_sets(*(tuple_(*keys) for keys in groupings.values()))))
+    for row in rows:
+        name = masks[row.grouped_by]
+        values = tuple(row[i] for i in positions[name])
+        out[name][values[0] if len(values) == 1 else values] = {m: row._mapping[m] for m in measures}
+    return out
+
+
+class Scans:
+    """The dashboard's passes over tickets as of ``now``: each made on first use and shared by
+    every figure that reads it, so one page visits each row at most once."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+        self.today = start_of_day(now)
+
+    @cached_property
+    def open(self) -> dict[str, dict]:
+        """Open tickets by queue, by topic × audience and by assignee (from the partial index)."""
+        now = self.now
+        return grouped(
+            {"queue": (Ticket.queue_id,),
+             "matrix": (func.coalesce(Ticket.topic, NONE), func.coalesce(Ticket.audience, NONE)),
+             "assignee": (Ticket.assignee_id,)},
+            {"n": func.count(), "oldest": func.min(Ticket.created_at), "running": func.count(Ticket.due_at),
+             "breached": _count(Ticket.due_at <= now),
+             "at_risk": _count(and_(Ticket.due_at > now, Ticket.at_risk_at <= now))},
+            [is_open()])
+
+    @cached_property
+    def created(self) -> dict[str, dict]:
+        """Tickets opened in the last 7 days: per queue and hour, and by channel, topic and language."""
+        return self._timeline(
+            Ticket.created_at,
+            extra={"channel": (ChannelAccount.platform,), "topic": (func.coalesce(Ticket.topic, literal(NONE)),),
+                   "language": (func.coalesce(Ticket.language, literal(NONE)),)},
+            joins=((ChannelAccount, ChannelAccount.id == Ticket.channel_account_id),))
+
+    @cached_property
+    def responded(self) -> dict[str, dict]:
+        """Tickets first answered in the last 7 days, with the first-response target's verdicts."""
+        return self._timeline(Ticket.first_response_at, Ticket.first_response_met)
+
+    @cached_property
+    def solved(self) -> dict[str, dict]:
+        """Tickets solved in the last 7 days, with the resolution target's verdicts."""
+        return self._timeline(Ticket.solved_at, Ticket.resolution_met)
+
+    def _timeline(self, at, met=None, *, extra=None, joins=()) -> dict[str, dict]:
+        """Tickets whose ``at`` fell in the last 7 days, per queue and per hour (and ``extra``):
+        how many, how many today, and with ``met``, per window the targets met and decided and
+        the median and p90 of ``at - created_at``."""
+        now, postgres = self.now, _dialect() == "postgresql"
+        measures = {"n": func.count(), "today": _count(at >= self.today)}
+        value = seconds_between(at, Ticket.created_at)
+        if met is not None:
+            for name, span in WINDOWS:
+                inside = at >= now - span
+                measures[f"met_{name}"] = _count(and_(inside, met.is_(True)))
+                measures[f"decided_{name}"] = _count(and_(inside, met.is_not(None)))
+                if postgres:
+                    for p, label in PS:
+                        measures[f"{label}_{name}"] = func.percentile_cont(p).within_group(value.asc()).filter(inside)
+        out = grouped({"queue": (Ticket.queue_id,), "hour": (hour_number(at),), **(extra or {})}, measures,
+                      [at >= now - SPAN, at <= now], joins=joins)
+        if met is not None and not postgres:
+            for name, span in WINDOWS:
+                for queue_id, ps in percentiles(value, Ticket.queue_id, [at >= now - span, at <= now]).items():
+                    out["queue"][queue_id].update({f"{label}_{name}": ps[p] for p, label in PS})
+        return out
+
+
 # --- per queue --------------------------------------------------------------------------------
 
 
@@ -153,81 +267,49 @@ def _online(now: dt.datetime):
     return and_(User.is_enabled.is_(True), User.available.is_(True), User.last_seen_at >= now - ONLINE_WITHIN)
 
 
-def queue_figures(now: dt.datetime) -> list[QueueFigures]:
+def _seconds(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def queue_figures(now: dt.datetime, scans: Scans | None = None) -> list[QueueFigures]:
     """Every queue's figures as of ``now``, ordered by slug."""
+    scans = scans or Scans(now)
     queues = {q.id: QueueFigures(q.id, q.slug, q.name) for q in db.session.scalars(select(Queue).order_by(Queue.slug))}
-    today = start_of_day(now)
-    # Open work, from the partial index over open tickets.
-    for row in db.session.execute(
-        select(Ticket.queue_id, func.count().label("n"), func.min(Ticket.created_at).label("oldest"),
-               func.count(Ticket.due_at).label("running"), _count(Ticket.due_at <= now).label("breached"),
-               _count(and_(Ticket.due_at > now, Ticket.at_risk_at <= now)).label("at_risk"))
-        .where(is_open()).group_by(Ticket.queue_id)
-    ):
-        q = queues[row.queue_id]
-        q.open_backlog, q.breached_now, q.at_risk_now = row.n, int(row.breached), int(row.at_risk)
-        q.running_clocks = int(row.running)
-        q.oldest_open_at = row.oldest
-    for queue_id, n in db.session.execute(
-            select(Ticket.queue_id, func.count()).where(Ticket.created_at >= today, Ticket.created_at <= now)
-            .group_by(Ticket.queue_id)):
-        queues[queue_id].new_today = n
-    for queue_id, n in db.session.execute(
-            select(Ticket.queue_id, func.count()).where(Ticket.solved_at >= today, Ticket.solved_at <= now)
-            .group_by(Ticket.queue_id)):
-        queues[queue_id].solved_today = n
-    _agents(queues, now)
-    for name, span in WINDOWS:
-        _window(queues, name, now - span, now)
+    for queue_id, row in scans.open["queue"].items():
+        q = queues[queue_id]
+        q.open_backlog, q.breached_now, q.at_risk_now = row["n"], int(row["breached"]), int(row["at_risk"])
+        q.running_clocks, q.oldest_open_at = int(row["running"]), row["oldest"]
+    for queue_id, row in scans.created["queue"].items():
+        queues[queue_id].new_today = int(row["today"])
+    for queue_id, row in scans.solved["queue"].items():
+        queues[queue_id].solved_today = int(row["today"])
+    _agents(queues, now, scans.open["assignee"])
+    for name, _span in WINDOWS:
+        for q in queues.values():
+            q.windows[name] = WindowFigures()
+        for queue_id, row in scans.responded["queue"].items():
+            w = queues[queue_id].windows[name]
+            w.first_response_median, w.first_response_p90 = _seconds(row.get(f"p50_{name}")), _seconds(row.get(f"p90_{name}"))
+            w.first_response_met, w.first_response_decided = int(row[f"met_{name}"]), int(row[f"decided_{name}"])
+        for queue_id, row in scans.solved["queue"].items():
+            w = queues[queue_id].windows[name]
+            w.resolution_median, w.resolution_p90 = _seconds(row.get(f"p50_{name}")), _seconds(row.get(f"p90_{name}"))
+            w.resolution_met, w.resolution_decided = int(row[f"met_{name}"]), int(row[f"decided_{name}"])
     return list(queues.values())
 
 
-def _agents(queues: dict[int, QueueFigures], now: dt.datetime) -> None:
-    load = (select(Ticket.assignee_id.label("user_id"), func.count().label("n"))
-            .where(is_open(), Ticket.assignee_id.is_not(None))
-            .group_by(Ticket.assignee_id).subquery())
+def _agents(queues: dict[int, QueueFigures], now: dt.datetime, load: dict) -> None:
+    """Agents online per queue, the open tickets assigned to them (``load``: the open tickets by
+    assignee) and what they take at most."""
     rows = db.session.execute(
-        select(queue_members.c.queue_id, func.count(User.id), func.coalesce(func.sum(load.c.n), 0),
-               func.coalesce(func.sum(User.capacity), 0))
-        .join(User, User.id == queue_members.c.user_id)
-        .outerjoin(load, load.c.user_id == User.id)
-        .where(_online(now)).group_by(queue_members.c.queue_id))
-    for queue_id, agents, assigned, capacity in rows:
+        select(queue_members.c.queue_id, User.id, User.capacity)
+        .join(User, User.id == queue_members.c.user_id).where(_online(now)))
+    for queue_id, user_id, capacity in rows:
         if queue_id in queues:
             q = queues[queue_id]
-            q.agents_online, q.agents_load, q.agents_capacity = agents, int(assigned), int(capacity)
-
-
-def _window(queues: dict[int, QueueFigures], name: str, since: dt.datetime, now: dt.datetime) -> None:
-    for q in queues.values():
-        q.windows[name] = WindowFigures()
-    responded = _durations(Ticket.first_response_at, Ticket.first_response_met, since, now)
-    for queue_id, (median, p90, met, decided) in responded.items():
-        w = queues[queue_id].windows[name]
-        w.first_response_median, w.first_response_p90 = median, p90
-        w.first_response_met, w.first_response_decided = met, decided
-    for queue_id, (median, p90, met, decided) in _durations(Ticket.solved_at, Ticket.resolution_met, since, now).items():
-        w = queues[queue_id].windows[name]
-        w.resolution_median, w.resolution_p90 = median, p90
-        w.resolution_met, w.resolution_decided = met, decided
-
-
-def _durations(at, met, since: dt.datetime, now: dt.datetime) -> dict[int, tuple]:
-    """{queue_id: (median, p90, targets met, targets decided)} of ``at - created_at`` over the
-    tickets whose ``at`` falls in the window: one grouped query on PostgreSQL (the dashboard's
-    round trips add up at scale), the interpolation by rank on SQLite."""
-    where = [at >= since, at <= now]
-    value = seconds_between(at, Ticket.created_at)
-    counts = (_count(met.is_(True)), _count(met.is_not(None)))
-    if _dialect() == "postgresql":
-        rows = db.session.execute(
-            select(Ticket.queue_id, func.percentile_cont(0.5).within_group(value.asc()),
-                   func.percentile_cont(0.9).within_group(value.asc()), *counts)
-            .where(*where).group_by(Ticket.queue_id))
-        return {q: (float(p50), float(p90), int(m), int(d)) for q, p50, p90, m, d in rows}
-    ps = percentiles(value, Ticket.queue_id, where)
-    return {q: (ps[q][0.5], ps[q][0.9], int(m), int(d)) for q, m, d in db.session.execute(
-        select(Ticket.queue_id, *counts).where(*where).group_by(Ticket.queue_id))}
+            q.agents_online += 1
+            q.agents_load += int(load[user_id]["n"]) if user_id in load else 0
+            q.agents_capacity += capacity or 0
 
 
 # --- topic × audience ------------------------------------------------------------------------
@@ -253,12 +335,10 @@ class Matrix:
         return sum(self.cells.values())
 
 
-def backlog_matrix() -> Matrix:
+def backlog_matrix(scans: Scans | None = None) -> Matrix:
     """Open tickets by topic and audience (a ticket without a label yet counts under "none")."""
-    topic = func.coalesce(Ticket.topic, NONE)
-    audience = func.coalesce(Ticket.audience, NONE)
-    cells = {(t, a): n for t, a, n in db.session.execute(
-        select(topic, audience, func.count()).where(is_open()).group_by(topic, audience))}
+    scans = scans or Scans(utcnow())
+    cells = {key: int(row["n"]) for key, row in scans.open["matrix"].items()}
     order_t = {s: i for i, s in enumerate(taxonomy.TOPICS)}
     order_a = {s: i for i, s in enumerate(taxonomy.AUDIENCES)}
     topics = tuple(sorted({t for t, _ in cells} | set(taxonomy.TOPICS), key=lambda s: (order_t.get(s, 99), s)))
@@ -281,22 +361,15 @@ class Flow:
     backlog: tuple[int, ...]
 
 
-def flow(now: dt.datetime, open_now: int | None = None) -> Flow:
-    """The hourly series; ``open_now`` is the open backlog when the caller has counted it already."""
+def flow(now: dt.datetime, scans: Scans | None = None) -> Flow:
+    """The hourly series, the hour now begun last."""
+    scans = scans or Scans(now)
     last = int(now.timestamp()) // 3600
-    first = last - HOURS + 1
-    since = dt.datetime.fromtimestamp(first * 3600, dt.timezone.utc)
-
-    def per_hour(column) -> dict[int, int]:
-        bucket = hour_number(column)
-        return {int(h): n for h, n in db.session.execute(
-            select(bucket, func.count()).where(column >= since, column <= now).group_by(bucket))}
-
-    opened, solved = per_hour(Ticket.created_at), per_hour(Ticket.solved_at)
-    hours = range(first, last + 1)
-    inflow = tuple(opened.get(h, 0) for h in hours)
-    outflow = tuple(solved.get(h, 0) for h in hours)
-    level = open_now if open_now is not None else db.session.scalar(select(func.count()).where(is_open()))
+    hours = range(last - HOURS + 1, last + 1)
+    opened, solved = scans.created["hour"], scans.solved["hour"]
+    inflow = tuple(int(opened[h]["n"]) if h in opened else 0 for h in hours)
+    outflow = tuple(int(solved[h]["n"]) if h in solved else 0 for h in hours)
+    level = sum(int(row["n"]) for row in scans.open["queue"].values())
     backlog = []
     for i in reversed(range(len(inflow))):
         backlog.append(max(level, 0))
@@ -305,28 +378,33 @@ def flow(now: dt.datetime, open_now: int | None = None) -> Flow:
                 tuple(reversed(backlog)))
 
 
-def attainment_by_day(now: dt.datetime, days: int = 7) -> list[tuple[dt.date, float | None, float | None]]:
-    """(day, first-response attainment, resolution attainment) for each of the last ``days`` UTC
-    days, oldest first; None where no target was decided that day."""
-    first = start_of_day(now) - dt.timedelta(days=days - 1)
+DAYS = 7  # the attainment chart's span, within the passes' 7 days
 
-    def per_day(at, met) -> dict[int, tuple[int, int]]:
-        bucket = day_number(at)
-        return {int(d): (int(m), int(n)) for d, m, n in db.session.execute(
-            select(bucket, _count(met.is_(True)), _count(met.is_not(None)))
-            .where(at >= first, at <= now).group_by(bucket))}
 
-    responded = per_day(Ticket.first_response_at, Ticket.first_response_met)
-    solved = per_day(Ticket.solved_at, Ticket.resolution_met)
+def attainment_by_day(now: dt.datetime, scans: Scans | None = None) -> list[tuple[dt.date, float | None, float | None]]:
+    """(day, first-response attainment, resolution attainment) for each of the last 7 UTC days,
+    oldest first; None where no target was decided that day. Days are summed from the passes'
+    hours (a UTC day is 24 of them)."""
+    scans = scans or Scans(now)
+    first = start_of_day(now) - dt.timedelta(days=DAYS - 1)
+    first_day = int(first.timestamp()) // 86400
+
+    def per_day(hours: dict) -> dict[int, tuple[int, int]]:
+        days: dict[int, tuple[int, int]] = {}
+        for hour, row in hours.items():
+            if hour // 24 >= first_day:
+                met, decided = days.get(hour // 24, (0, 0))
+                days[hour // 24] = (met + int(row["met_7d"]), decided + int(row["decided_7d"]))
+        return days
+
+    responded, solved = per_day(scans.responded["hour"]), per_day(scans.solved["hour"])
     out = []
-    for i in range(days):
-        day = first + dt.timedelta(days=i)
-        key = int(day.timestamp()) // 86400
+    for i in range(DAYS):
         shares = []
         for counts in (responded, solved):
-            met, decided = counts.get(key, (0, 0))
+            met, decided = counts.get(first_day + i, (0, 0))
             shares.append(met / decided if decided else None)
-        out.append((day.date(), *shares))
+        out.append(((first + dt.timedelta(days=i)).date(), *shares))
     return out
 
 
@@ -348,32 +426,16 @@ def volume(now: dt.datetime, by: str, days: int = 7) -> list[tuple[str, int]]:
 VOLUME_BY = ("channel", "topic", "language")
 
 
-def volumes(now: dt.datetime, days: int = 7) -> dict[str, list[tuple[str, int]]]:
-    """``volume`` by channel, topic and language at once: on PostgreSQL one scan of the window's
-    tickets grouped three ways (GROUPING SETS), on SQLite one query per way."""
-    if _dialect() != "postgresql":
-        return {by: volume(now, by, days) for by in VOLUME_BY}
-    since = now - dt.timedelta(days=days)
-    labels = (ChannelAccount.platform, func.coalesce(Ticket.topic, literal(NONE)),
-              func.coalesce(Ticket.language, literal(NONE)))
-    rows = db.session.execute(
-        select(*labels, func.grouping(*labels), func.count()).select_from(Ticket)
-        .outerjoin(ChannelAccount, ChannelAccount.id == Ticket.channel_account_id)
-        .where(Ticket.created_at >= since, Ticket.created_at <= now)
-        .group_by(func.grouping_sets(*(tuple_(label) for label in labels))))
-    # grouping() sets a bit for each argument the row is *not* grouped by (first argument highest).
-    sets = {0b011: 0, 0b101: 1, 0b110: 2}
-    out: dict[str, list[tuple[str, int]]] = {by: [] for by in VOLUME_BY}
-    for *values, grouped, n in rows:
-        position = sets[grouped]
-        if values[position] is None:  # a ticket with no channel account has no platform (as volume())
-            continue
-        out[VOLUME_BY[position]].append((str(values[position]), int(n)))
-    return {by: sorted(pairs, key=lambda r: (-r[1], r[0])) for by, pairs in out.items()}
+def volumes(now: dt.datetime, scans: Scans | None = None) -> dict[str, list[tuple[str, int]]]:
+    """``volume`` over the last 7 days by channel, topic and language at once, from the pass over
+    the tickets opened (a ticket with no channel account has no channel, as in ``volume``)."""
+    scans = scans or Scans(now)
+    return {by: sorted(((str(k), int(row["n"])) for k, row in scans.created[by].items() if k is not None),
+                       key=lambda r: (-r[1], r[0]))
+            for by in VOLUME_BY}
 
 
 def totals_by_queue() -> dict[int, tuple[int, int]]:
     """{queue_id: (tickets ever created, tickets solved)} for the counters of /metrics."""
     return {q: (int(c), int(s)) for q, c, s in db.session.execute(
         select(Ticket.queue_id, func.count(), _count(Ticket.solved_at.is_not(None))).group_by(Ticket.queue_id))}
-

@@ -50,23 +50,24 @@ def dashboard_page():
     now = utcnow()
     if table is not None:
         return {"queues": _queues_csv, "matrix": _matrix_csv, "outlook": _outlook_csv}[table](now)
-    queues = dashboard.queue_figures(now)
+    scans = dashboard.Scans(now)  # each pass over tickets once, shared by every figure below
+    queues = dashboard.queue_figures(now, scans)
     burn = ledger.burn_down(now)
     return render_template(
-        "reports/dashboard.html", now=now, queues=queues, matrix=dashboard.backlog_matrix(), burn=burn,
+        "reports/dashboard.html", now=now, queues=queues, matrix=dashboard.backlog_matrix(scans), burn=burn,
         currency=current_settings().currency,
         outlook=outlook(at=now, running={q.queue_id: (q.running_clocks, q.breached_now) for q in queues}),
         overrides=router_quality.override_rates(now, 7),
-        charts=_charts(now, burn, open_now=sum(q.open_backlog for q in queues)),
+        charts=_charts(now, burn, scans),
         windows=WINDOW_NAMES, duration=duration, **surge_context(surges.current()),
     )
 
 
-def _charts(now, burn, open_now: int) -> list[tuple[str, str]]:
+def _charts(now, burn, scans: dashboard.Scans) -> list[tuple[str, str]]:
     """(heading, svg) for each chart on the page."""
-    flow = dashboard.flow(now, open_now)
+    flow = dashboard.flow(now, scans)
     hour_labels = [h.strftime("%a %H:00") for h in flow.hours]
-    days = dashboard.attainment_by_day(now)
+    days = dashboard.attainment_by_day(now, scans)
     out = [
         ("Inflow and outflow per hour, last 7 days",
          charts.line_chart("Tickets opened and solved per hour, last 7 days", hour_labels,
@@ -86,7 +87,7 @@ def _charts(now, burn, open_now: int) -> list[tuple[str, str]]:
                                   {"Spent": burn.spent, "Budget spread evenly": burn.plan,
                                    "Projected at the run rate": burn.projected},
                                   x_label="Week", y_label="Spend", y_max=max(burn.budget, *(p or 0 for p in burn.projected)))))
-    volumes = dashboard.volumes(now)
+    volumes = dashboard.volumes(now, scans)
     for by, name in (("channel", "channel"), ("topic", "topic"), ("language", "language")):
         rows = volumes[by][:20]
         out.append((f"Volume by {name}, last 7 days",
